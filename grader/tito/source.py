@@ -1,0 +1,104 @@
+"""Read a curriculum file (jupytext percent format) into cells, and strip its solutions.
+
+Pure standard library: the grader uses this in the browser (Pyodide) and locally; the
+generator (`python -m curriculum.generate`) uses it to build notebooks and `tinytorch/`.
+"""
+
+import ast
+import re
+from dataclasses import dataclass
+
+# The directive on a code cell's first line says what the cell is for (see curriculum/README.md).
+DIRECTIVES = {"#| export": "export", "#| test": "test", "#| hidden": "hidden"}
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+_CELL_START = re.compile(r"^# %%(?P<rest>.*)$")
+
+
+@dataclass
+class Cell:
+    kind: str  # "markdown", "code" (demo), "export", "test" or "hidden"
+    source: str  # the cell's text; for markdown, with the leading "# " removed
+
+
+def cell_kind(source):
+    """The kind of a code cell from its first line: export, test, hidden, or plain code."""
+    first = source.lstrip("\n").split("\n", 1)[0].strip()
+    return DIRECTIVES.get(first, "code")
+
+
+def parse(text):
+    """Split percent-format text into cells. Lines before the first `# %%` are ignored."""
+    cells, kind, lines = [], None, []
+
+    def flush():
+        if kind is None:
+            return
+        body = "\n".join(lines).strip("\n")
+        if kind == "markdown":
+            body = "\n".join(re.sub(r"^# ?", "", line) for line in body.split("\n"))
+            cells.append(Cell("markdown", body))
+        elif body.strip():
+            cells.append(Cell(cell_kind(body), body))
+
+    for line in text.split("\n"):
+        match = _CELL_START.match(line)
+        if match:
+            flush()
+            kind, lines = ("markdown" if "[markdown]" in match["rest"] else "code"), []
+        elif kind is not None:
+            lines.append(line)
+    flush()
+    return cells
+
+
+def without_directive(source):
+    """The cell's code without its `#| ...` first line."""
+    lines = source.split("\n")
+    return "\n".join(lines[1:]) if lines and lines[0].strip() in DIRECTIVES else source
+
+
+def solution(source):
+    """The reference version: solution markers removed, solution code kept."""
+    return "\n".join(line for line in source.split("\n") if line.strip() not in (BEGIN, END))
+
+
+def strip_solutions(source, module_id):
+    """The learner version: each solution region becomes a NotImplementedError stub that names
+    the function to write (the nearest enclosing `def`) at the region's indentation."""
+    out, inside, enclosing = [], False, {}
+    for line in source.split("\n"):
+        stripped = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
+        if stripped == BEGIN:
+            inside = True
+            where = _enclosing_name(enclosing, len(indent))
+            message = f"Module {module_id}: implement {where} (see the TODO above)"
+            out.append(f"{indent}raise NotImplementedError({message!r})")
+        elif stripped == END:
+            inside = False
+        elif not inside:
+            out.append(line)
+            match = re.match(r"(\s*)(?:async\s+)?(def|class)\s+(\w+)", line)
+            if match:
+                depth = len(match[1])
+                enclosing = {d: n for d, n in enclosing.items() if d < depth}
+                enclosing[depth] = match[3]
+    return "\n".join(out)
+
+
+def _enclosing_name(enclosing, depth):
+    names = [name for d, name in sorted(enclosing.items()) if d < depth]
+    return ".".join(names) if names else "this cell"
+
+
+def defined_names(source):
+    """Top-level names a piece of code defines (classes, functions, assignments, imports)."""
+    names = []
+    for node in ast.parse(solution(source)).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names]
+    return names
