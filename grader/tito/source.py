@@ -91,14 +91,20 @@ def _enclosing_name(enclosing, depth):
     return ".".join(names) if names else "this cell"
 
 
-def defined_names(source):
-    """Top-level names a piece of code defines (classes, functions, assignments, imports)."""
+def defined_names(source, imports=True):
+    """Top-level names a piece of code defines: classes, functions, assignments and, unless
+    `imports=False`, imported names."""
     names = []
-    for node in ast.parse(solution(source)).body:
+    for node in ast.parse(solution(without_directive(source))).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(node.name)
         elif isinstance(node, ast.Assign):
             names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        elif imports and isinstance(node, (ast.Import, ast.ImportFrom)):
             names += [(a.asname or a.name).split(".")[0] for a in node.names]
     return names
+
+
+def public_names(source):
+    """The names a module offers its users: what it defines itself, not what it imports or hides."""
+    return [n for n in defined_names(source, imports=False) if not n.startswith("_")]

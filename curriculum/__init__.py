@@ -1,0 +1,1 @@
+"""The course's single source of truth. `python -m curriculum.generate` builds everything from it."""

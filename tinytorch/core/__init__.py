@@ -1,0 +1,1 @@
+"""The core framework, one file per curriculum module."""
