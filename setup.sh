@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Set up everything on a fresh machine: Python venv (.venv), npm packages, Debian's Chromium
-# (for the browser tests), and the generated course. Safe to run again.
+# Set up everything on a fresh machine: Python venv (.venv), npm packages and the generated course;
+# with --test also Debian's Chromium for the browser tests. Safe to run again.
+#   ./setup.sh          enough to build and serve the site
+#   ./setup.sh --test   also what the tests need
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v chromium >/dev/null 2>&1; then
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
