@@ -1,0 +1,176 @@
+// The landing page: the course map with each module's and milestone's status, and export /
+// import of progress. The rules (statuses, checking, merging) live in progress.js.
+import { SCHEMA, VERSION, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus, parseExport }
+  from "./progress.js";
+
+const $ = (id) => document.getElementById(id);
+let course = null;        // course.json, written by the site build from curriculum/course.toml
+let db = null;            // the IndexedDB connection, or null when the browser refuses one
+let records = new Map();  // id -> progress record: what the page shows and what Export saves
+
+async function main() {
+  try {
+    const response = await fetch("course.json");
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    course = await response.json();
+  } catch (error) {
+    notice("course-error", `The course map (course.json) could not be loaded: ${error.message}. `
+      + "Build the site with: python -m lite build");
+    return;
+  }
+  $("numpy-notice").hidden = course.numpy_bundled !== false;
+  try {
+    db = await openDB();
+  } catch (error) {
+    storageProblem("This browser will not let the page save your progress", error);
+  }
+  await refresh();
+  $("export").addEventListener("click", exportProgress);
+  $("import").addEventListener("click", () => $("import-file").click());
+  $("import-file").addEventListener("change", importProgress);
+  $("export").disabled = $("import").disabled = false;
+  // The grader writes progress from the notebook tabs; show it when the learner comes back.
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && refresh());
+}
+
+async function refresh() {
+  if (db) {
+    try {
+      records = new Map((await readAll(db)).map((record) => [record.id, record]));
+    } catch (error) {
+      db = null;
+      storageProblem("Your saved progress could not be read", error);
+    }
+  }
+  render();
+}
+
+function storageProblem(what, error) {
+  const reason = `${error?.name ?? "Error"}: ${String(error?.message ?? error).replace(/\.$/, "")}`;
+  notice("storage-notice", `${what} (${reason}). You can keep `
+    + "working, but progress is not kept after this tab closes: use Export progress to save a copy.");
+}
+
+function notice(id, text) {
+  $(id).textContent = text;
+  $(id).hidden = false;
+}
+
+function say(text, kind = "ok") {
+  $("message").textContent = text;
+  $("message").dataset.kind = kind;
+}
+
+// ---- the course map ----------------------------------------------------------------------------
+
+function render() {
+  const statuses = moduleStatuses(course, records);
+  const sections = course.tier.map((tier) => section(tier.title,
+    tier.modules.map((id) => moduleCard(id, course.modules[id], statuses.get(id)))));
+  sections.push(section("Milestones", Object.entries(course.milestones).map(([id, milestone]) =>
+    milestoneCard(id, milestone, statuses))));
+  $("course").replaceChildren(...sections);
+  showNext(statuses);
+}
+
+function section(title, cards) {
+  const heading = el("h2", {}, title);
+  heading.id = `tier-${title.toLowerCase().replace(/\W+/g, "-")}`;
+  return el("section", { "aria-labelledby": heading.id }, heading, el("ol", { class: "cards" }, ...cards));
+}
+
+function moduleCard(id, module, status) {
+  const record = records.get(`module:${id}`);
+  const result = record?.last_result;
+  const detail = result ? `${result.passed} of ${result.total} checks passed` : "";
+  return card(id, module.title, `${id}_${module.name}.ipynb`, status, detail);
+}
+
+function milestoneCard(id, milestone, statuses) {
+  const record = records.get(`milestone:${id}`);
+  const status = milestoneStatus(milestone, record, statuses);
+  const result = record?.result;
+  let detail = "";
+  if (result) detail = `${result.metric} ${result.value} (pass mark ${result.gate})`;
+  else if (status === "locked") detail = `needs modules ${milestone.requires.join(", ")}`;
+  return card(String(milestone.year), milestone.title, `milestone_${id}_${milestone.name}.ipynb`, status, detail);
+}
+
+// One module or milestone: its number, its title (a link to its notebook when it can be opened)
+// and its status, in words and not only in colour.
+function card(number, title, notebook, status, detail) {
+  const open = status !== "locked" && status !== "coming soon" && course.notebooks.includes(notebook);
+  const name = open ? el("a", { href: notebookURL(notebook) }, title) : el("span", {}, title);
+  return el("li", { class: "card", "data-status": status },
+    el("span", { class: "number" }, number), el("span", { class: "title" }, name),
+    el("span", { class: "status" }, status), detail && el("span", { class: "detail" }, detail));
+}
+
+// Relative, so the site works under any subpath and inside an iframe.
+const notebookURL = (notebook) => `lab/index.html?path=${encodeURIComponent(notebook)}`;
+
+// "Start with 00 Welcome" / "Continue with 03 Layers": the first open module not yet completed.
+function showNext(statuses) {
+  const id = [...statuses.keys()].find((id) => ["available", "started"].includes(statuses.get(id)));
+  const module = course.modules[id];
+  const notebook = module && `${id}_${module.name}.ipynb`;
+  $("next").hidden = !module || !course.notebooks.includes(notebook);
+  if ($("next").hidden) return;
+  const verb = statuses.get(id) === "started" ? "Continue with" : "Start with";
+  $("next").replaceChildren(el("a", { class: "button", href: notebookURL(notebook) }, `${verb} ${id} ${module.title}`));
+}
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children.filter(Boolean));  // text goes in as text, never as HTML
+  return node;
+}
+
+// ---- export / import ---------------------------------------------------------------------------
+
+async function exportProgress() {
+  await refresh();  // include what the grader wrote since the page was drawn
+  const file = {
+    schema: SCHEMA, version: VERSION, exported_at: new Date().toISOString(),
+    records: [...records.values()].sort((a, b) => a.id.localeCompare(b.id)),
+  };
+  const blob = new Blob([JSON.stringify(file, null, 2) + "\n"], { type: "application/json" });
+  const link = el("a", { href: URL.createObjectURL(blob), download: `tinytorch-progress-${file.exported_at.slice(0, 10)}.json` });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);  // some browsers read the blob after click() returns
+  say(`Exported ${file.records.length} records.`);
+}
+
+async function importProgress(event) {
+  const file = event.target.files[0];
+  event.target.value = "";  // so choosing the same file again fires "change" again
+  if (!file) return;
+  let incoming;
+  try {
+    incoming = parseExport(await file.text(), course);
+  } catch (error) {
+    say(`Not imported: ${error.message} Your progress is unchanged.`, "error");
+    return;
+  }
+  let kept;
+  if (db) {
+    try {
+      kept = await importRecords(db, incoming);
+    } catch (error) {
+      const full = error?.name === "QuotaExceededError";
+      say(`Not imported: ${full ? "the browser's storage is full" : "the browser could not save it"} `
+        + `(${error?.name}: ${error?.message}). Your progress is unchanged; Export progress still works.`, "error");
+      return;
+    }
+  } else {
+    const replacing = winners(records, incoming);  // in this tab only: the browser keeps nothing
+    for (const record of replacing) records.set(record.id, record);
+    kept = incoming.length - replacing.length;
+  }
+  await refresh();
+  say(`Imported ${incoming.length - kept} of ${incoming.length} records`
+    + (kept ? ` (${kept} kept as they were: yours are newer or completed).` : "."));
+}
+
+main();
