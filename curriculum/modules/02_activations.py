@@ -1,0 +1,296 @@
+# %% [markdown]
+# # Module 02: Activations, where networks become non-linear
+#
+# A stack of matrix multiplications is still one matrix multiplication: `(x @ W1) @ W2` equals
+# `x @ (W1 @ W2)`. However deep, such a network can only draw straight lines. An **activation**
+# is a simple non-linear function applied element-wise between layers, and it is what lets a
+# network bend its decision boundary (and solve XOR, milestone 02).
+#
+# **You've built:** `Tensor` (01): float32 data, arithmetic, matmul, reductions.
+# **You'll build:** `ReLU`, `Sigmoid`, `Tanh`, `GELU` and `Softmax`, callable objects:
+# `ReLU()(x)` returns a new Tensor.
+# **You'll enable:** layers (03) that stack into real networks, and losses (04), which turn
+# scores into probabilities with softmax.
+#
+# ```
+# Tensor (01) -> [Activations (02)] -> Layers (03) -> Losses (04) -> ... -> Autograd (06)
+# ```
+#
+# **Learning objectives**
+# 1. Implement the five standard activations with vectorised NumPy (no Python loops).
+# 2. Make sigmoid and softmax numerically stable: no overflow for large inputs.
+# 3. Know where each is used: ReLU in hidden layers, sigmoid for a probability, softmax for
+#    a distribution over classes.
+#
+# Each activation computes on `x.data` with NumPy and returns a `Tensor`. In module 06,
+# autograd teaches each one its derivative.
+
+# %%
+#| export
+import numpy as np
+
+from tinytorch.core.tensor import Tensor
+
+# %% [markdown]
+# ## ReLU: the workhorse
+#
+# `relu(x) = max(0, x)`. Cheap, and its slope is exactly 1 for positive inputs, so gradients
+# pass through deep networks without shrinking. Almost every hidden layer uses it.
+#
+# Every activation is a small class with `forward(x)`, and calling the object calls `forward`,
+# like a layer: `relu = ReLU(); y = relu(x)`.
+
+# %%
+#| export
+class ReLU:
+    """Rectified linear unit: max(0, x), element-wise."""
+
+    def forward(self, x):
+        """TODO: zero out the negative entries of x.data and return a new Tensor.
+
+        HINT: np.maximum(x.data, 0) compares every element with 0 at once.
+        """
+        ### BEGIN SOLUTION
+        return Tensor(np.maximum(x.data, 0))
+        ### END SOLUTION
+
+    def __call__(self, x):
+        return self.forward(x)
+
+# %% [markdown]
+# ## Sigmoid: squash to a probability
+#
+# `sigmoid(x) = 1 / (1 + e^-x)` maps any number into (0, 1). The naive formula overflows:
+# for `x = -100`, `e^100` is larger than any float32 (the largest is about `3.4e38`), NumPy warns
+# and produces `inf`. The fix: only ever compute `e^-|x|`, which is between 0 and 1:
+#
+# ```
+# x >= 0:  1 / (1 + e^-x)          (e^-x <= 1, safe)
+# x <  0:  e^x / (1 + e^x)         (same value, multiply top and bottom by e^x; e^x <= 1, safe)
+# ```
+
+# %%
+#| export
+class Sigmoid:
+    """Logistic function 1 / (1 + e^-x), element-wise, in (0, 1), without overflow."""
+
+    def forward(self, x):
+        """TODO: compute sigmoid stably for every element of x.data.
+
+        APPROACH: e = np.exp(-np.abs(x)); choose 1 / (1 + e) where x >= 0, e / (1 + e) elsewhere.
+        HINT: np.where(condition, a, b) picks from a or b element by element.
+        """
+        ### BEGIN SOLUTION
+        e = np.exp(-np.abs(x.data))
+        return Tensor(np.where(x.data >= 0, 1 / (1 + e), e / (1 + e)))
+        ### END SOLUTION
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+class Tanh:
+    """Hyperbolic tangent, element-wise, in (-1, 1): a zero-centred sigmoid."""
+
+    def forward(self, x):
+        return Tensor(np.tanh(x.data))  # already done: NumPy's tanh is stable
+
+    def __call__(self, x):
+        return self.forward(x)
+
+# %% [markdown]
+# ## GELU: the transformer's activation
+#
+# GELU weighs each input by how likely it is to be "on": `x * P(X <= x)` for a standard normal
+# `X`. It is a smooth ReLU, used in GPT and BERT. We use its standard tanh approximation:
+#
+# ```
+# gelu(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
+# ```
+
+# %%
+#| export
+class GELU:
+    """Gaussian error linear unit (tanh approximation), element-wise."""
+
+    def forward(self, x):
+        """TODO: implement the formula above on x.data.
+
+        HINT: np.sqrt(2 / np.pi) is a Python-float-sized constant; x ** 3 is element-wise.
+        """
+        ### BEGIN SOLUTION
+        inner = np.sqrt(2 / np.pi) * (x.data + 0.044715 * x.data ** 3)
+        return Tensor(0.5 * x.data * (1 + np.tanh(inner)))
+        ### END SOLUTION
+
+    def __call__(self, x):
+        return self.forward(x)
+
+# %% [markdown]
+# ## Softmax: scores to a distribution
+#
+# `softmax(x)_i = e^{x_i} / sum_j e^{x_j}` along one axis (`dim`, the class axis, by default
+# the last). Every output is positive and each row sums to 1.
+#
+# **Why subtract the max?** `e^1000` overflows to `inf`, and `inf / inf` is `nan`. But softmax
+# does not change when you subtract the same number from every input:
+# `e^{x_i - m} / sum_j e^{x_j - m}` is the same fraction (the `e^-m` cancels). With `m` the
+# row's maximum, the largest exponent is `e^0 = 1`: no overflow, ever.
+# `keepdims=True` (module 01) makes the max and the sum broadcast back against their row.
+
+# %%
+#| export
+class Softmax:
+    """Softmax along `dim` (default: the last axis), numerically stable."""
+
+    def __init__(self, dim=-1):
+        self.dim = dim
+
+    def forward(self, x):
+        """TODO: stable softmax of x.data along self.dim.
+
+        APPROACH: 1. shifted = x - max along dim (keepdims=True)
+                  2. e = exp(shifted)
+                  3. return e / sum of e along dim (keepdims=True)
+        """
+        ### BEGIN SOLUTION
+        shifted = x.data - x.data.max(axis=self.dim, keepdims=True)
+        e = np.exp(shifted)
+        return Tensor(e / e.sum(axis=self.dim, keepdims=True))
+        ### END SOLUTION
+
+    def __call__(self, x):
+        return self.forward(x)
+
+# %% [markdown]
+# ## Unit tests
+
+# %%
+#| test
+def test_unit_relu():
+    print("🧪 Unit Test: ReLU...")
+    x = Tensor([-2.0, -0.5, 0.0, 0.5, 2.0])
+    got = ReLU()(x)
+    assert isinstance(got, Tensor), f"ReLU must return a Tensor, got {type(got).__name__}"
+    assert np.allclose(got.data, [0, 0, 0, 0.5, 2]), f"ReLU of {x.data.tolist()}: expected [0, 0, 0, 0.5, 2], got {got.data.tolist()}"
+    print("✅ ReLU works!")
+
+
+def test_unit_sigmoid():
+    print("🧪 Unit Test: Sigmoid...")
+    x = Tensor([-1.0, 0.0, 1.0])
+    got = Sigmoid()(x)
+    expected = 1 / (1 + np.exp(-np.array([-1.0, 0.0, 1.0])))
+    assert np.allclose(got.data, expected, atol=1e-6), f"Sigmoid of {x.data.tolist()}: expected {expected.tolist()}, got {got.data.tolist()}"
+    print("✅ Sigmoid works!")
+
+
+def test_unit_tanh_gelu():
+    print("🧪 Unit Test: Tanh and GELU...")
+    x = Tensor([-1.0, 0.0, 1.0])
+    assert np.allclose(Tanh()(x).data, np.tanh([-1, 0, 1]), atol=1e-6), f"Tanh of [-1, 0, 1]: got {Tanh()(x).data.tolist()}"
+    got = GELU()(x)
+    expected = [-0.158808, 0.0, 0.841192]  # tanh-approximation GELU at -1, 0, 1
+    assert np.allclose(got.data, expected, atol=1e-5), f"GELU of [-1, 0, 1]: expected {expected}, got {got.data.tolist()}"
+    print("✅ Tanh and GELU work!")
+
+
+def test_unit_softmax():
+    print("🧪 Unit Test: Softmax...")
+    x = Tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
+    got = Softmax()(x)
+    e = np.exp([1.0, 2.0, 3.0])
+    expected = np.array([e / e.sum(), [1 / 3, 1 / 3, 1 / 3]])
+    assert np.allclose(got.data, expected, atol=1e-6), f"Softmax of {x.data.tolist()}: expected {expected.tolist()}, got {got.data.tolist()}"
+    big = Softmax()(Tensor([[1000.0, 1000.0]]))
+    assert np.allclose(big.data, [[0.5, 0.5]]), f"Softmax of [[1000, 1000]] (subtract the max!): expected [[0.5, 0.5]], got {big.data.tolist()}"
+    print("✅ Softmax works!")
+
+
+test_unit_relu()
+test_unit_sigmoid()
+test_unit_tanh_gelu()
+test_unit_softmax()
+
+# %%
+#| hidden
+import warnings
+
+
+def _no_warnings(action):
+    """Run action() and fail if NumPy warns (overflow, invalid value, ...)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return action()
+
+
+def test_hidden_shapes_and_dtypes():
+    x = Tensor(np.linspace(-3, 3, 24).reshape(2, 3, 4))
+    for activation in [ReLU(), Sigmoid(), Tanh(), GELU(), Softmax(), Softmax(dim=0)]:
+        name = type(activation).__name__
+        got = activation(x)
+        assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
+        assert got.shape == (2, 3, 4), f"{name} of shape (2, 3, 4): expected shape (2, 3, 4), got {got.shape}"
+        assert got.dtype == np.float32, f"{name} must return float32, got {got.dtype}"
+        assert np.array_equal(activation.forward(x).data, got.data), f"{name}(x) and {name}.forward(x) must agree"
+
+
+def test_hidden_values_match_formulas():
+    x64 = np.linspace(-5, 5, 41)
+    x = Tensor(x64)
+    gelu = 0.5 * x64 * (1 + np.tanh(np.sqrt(2 / np.pi) * (x64 + 0.044715 * x64 ** 3)))
+    for activation, expected in [(ReLU(), np.maximum(x64, 0)), (Sigmoid(), 1 / (1 + np.exp(-x64))),
+                                 (Tanh(), np.tanh(x64)), (GELU(), gelu)]:
+        got = activation(x).data
+        worst = np.argmax(np.abs(got - expected))
+        assert np.allclose(got, expected, atol=1e-5), f"{type(activation).__name__} at x={x64[worst]:.3f}: expected {expected[worst]:.6f}, got {got[worst]:.6f}"
+
+
+def test_hidden_sigmoid_extremes_are_stable():
+    x = Tensor([-1000.0, -100.0, 100.0, 1000.0])
+    got = _no_warnings(lambda: Sigmoid()(x)).data
+    assert np.all(np.isfinite(got)), f"Sigmoid of {x.data.tolist()} must be finite (compute e^-|x| only), got {got.tolist()}"
+    assert np.allclose(got, [0, 0, 1, 1]), f"Sigmoid of {x.data.tolist()}: expected [0, 0, 1, 1], got {got.tolist()}"
+    assert np.all((got >= 0) & (got <= 1)), f"Sigmoid must stay in [0, 1], got {got.tolist()}"
+
+
+def test_hidden_softmax_rows_sum_to_one_and_dim():
+    rng = np.random.default_rng(0)
+    x64 = rng.standard_normal((3, 4, 5)) * 10
+    for dim in [-1, 0, 1]:
+        got = Softmax(dim=dim)(Tensor(x64)).data
+        e = np.exp(x64 - x64.max(axis=dim, keepdims=True))
+        expected = e / e.sum(axis=dim, keepdims=True)
+        assert np.allclose(got, expected, atol=1e-6), f"Softmax(dim={dim}) of a (3, 4, 5) input: values differ from the formula by up to {np.abs(got - expected).max():.2e}"
+        sums = got.sum(axis=dim)
+        assert np.allclose(sums, 1, atol=1e-5), f"Softmax(dim={dim}): every slice along dim must sum to 1, got sums from {sums.min():.6f} to {sums.max():.6f}"
+
+
+def test_hidden_softmax_large_inputs_are_stable():
+    x = Tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1000.0, -1000.0]])
+    got = _no_warnings(lambda: Softmax()(x)).data
+    e = np.exp([0.0, 1.0, 2.0])
+    expected = [list(e / e.sum()), [1 / 3] * 3]
+    assert np.allclose(got, expected, atol=1e-6), f"Softmax of {x.data.tolist()} (subtract each row's max): expected {expected}, got {got.tolist()}"
+
+
+def test_hidden_inputs_are_not_modified():
+    x64 = np.array([[-1.0, 2.0, -3.0]])
+    for activation in [ReLU(), Sigmoid(), Tanh(), GELU(), Softmax()]:
+        x = Tensor(x64)
+        activation(x)
+        assert np.array_equal(x.data, x64), f"{type(activation).__name__} changed its input: {x64.tolist()} became {x.data.tolist()} (return a new Tensor instead)"
+
+
+test_hidden_shapes_and_dtypes()
+test_hidden_values_match_formulas()
+test_hidden_sigmoid_extremes_are_stable()
+test_hidden_softmax_rows_sum_to_one_and_dim()
+test_hidden_softmax_large_inputs_are_stable()
+test_hidden_inputs_are_not_modified()
+
+# %% [markdown]
+# ## What you built
+#
+# Five activations, all vectorised, with sigmoid and softmax safe for any input size. Next,
+# module 03 combines `Tensor` and these activations into layers.
