@@ -1,0 +1,50 @@
+"""Time every ready milestone with the reference tinytorch, and print its result against its gate.
+
+    python bench/bench_milestones.py
+
+Each milestone should take well under BUDGET seconds here: the browser (Pyodide) is about 2-3x
+slower. The baseline, measured in the same run, is one plain NumPy matmul loop of fixed size, so
+the "x baseline" column compares milestones across machines and days.
+"""
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grader"))
+from tito import milestones  # noqa: E402
+from tito.course import Course  # noqa: E402
+
+BUDGET = 10.0  # seconds per milestone on CPython, the course's promise
+
+
+def baseline():
+    """Seconds for 2,000 forward+backward-sized matmuls of a 32x64 batch: a small MLP's raw arithmetic."""
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((32, 64), dtype=np.float32), rng.standard_normal((64, 32), dtype=np.float32)
+    started = time.perf_counter()
+    for _ in range(2000):
+        y = x @ w
+        x.T @ y
+    return time.perf_counter() - started
+
+
+def main():
+    course = Course()
+    base = baseline()
+    print(f"baseline (2,000 NumPy matmul pairs): {base * 1000:.1f} ms")
+    print(f"{'milestone':<28} {'seconds':>8} {'x baseline':>11} {'of budget':>10}  result")
+    for m in milestones.list_milestones(course):
+        if not m["ready"]:
+            continue
+        outcome = asyncio.run(milestones.run(m["id"], None, reference=True, progress=lambda *a: None, course=course))
+        verdict = "passed" if outcome.passed else "NOT PASSED"
+        print(f"{m['id']} {m['title']:<25} {outcome.seconds:>8.2f} {outcome.seconds / base:>11.1f} "
+              f"{outcome.seconds / BUDGET:>10.0%}  {outcome.metric} {outcome.value:.4f} (gate {outcome.gate:g}) {verdict}")
+
+
+if __name__ == "__main__":
+    main()

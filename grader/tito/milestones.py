@@ -1,0 +1,204 @@
+"""Run a history milestone with the learner's own tinytorch, check it against its gate, record it.
+
+A milestone file (curriculum/milestones/NN_name.py) defines the experiment in its code cells,
+ending with `run_experiment(report) -> {"value": float, "losses": [...], "boundary": {...}?}`;
+`report(epoch, epochs, loss)` is called after each epoch. This runner knows nothing about any
+one milestone: it runs those cells with the chosen tinytorch importable, times the call, compares
+the value with the gate in course.toml, draws the pictures and records the result.
+
+    outcome = await run("01", workspace, store=store)  # the learner's <workspace>/tinytorch/
+    outcome = await run("01", None, reference=True)  # the repository's tinytorch; not recorded
+"""
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import source, svg
+from .course import Course, TitoError
+from .grade import learner_package
+from .progress import milestone_attempt, now
+
+# The reference package: the repository's tinytorch/, next to grader/ (present in a checkout, not in a wheel).
+REFERENCE_ROOT = Path(__file__).resolve().parents[2]
+
+# Which modules to suspect when a run misses its gate, by what the loss did (nothing milestone-specific).
+HINTS = {
+    "not finite": ("02", "04"),  # exp/log overflowing: a sigmoid/softmax or a loss without its stabilising trick
+    "flat": ("06", "07"),  # the loss did not go down: gradients (autograd) or the update (optimizer step) are wrong
+    "too high": ("03", "04", "08"),  # it learns, but not well: layers' initialisation, the loss, the training loop
+}
+
+
+@dataclass
+class Outcome:
+    """The result of one milestone run."""
+
+    id: str
+    title: str
+    metric: str
+    value: float
+    gate: float
+    seconds: float
+    passed: bool
+    hint: str  # "" when passed
+    pictures: dict = field(default_factory=dict)  # file name -> SVG text
+
+    def summary(self):
+        verdict = "PASSED" if self.passed else "NOT PASSED"
+        line = f"Milestone {self.id} {self.title}: {self.metric} {self.value:.3f} (gate {self.gate:g}) in {self.seconds:.2f} s: {verdict}"
+        return line if self.passed else f"{line}\n{self.hint}"
+
+
+def list_milestones(course):
+    """[{id, title, year, requires, metric, gate, ready}] in course order; ready=False means coming soon."""
+    return [{"id": mid, "title": info["title"], "year": info["year"], "requires": info.get("requires", []),
+             "metric": info.get("metric"), "gate": info.get("gate"), "ready": "source" in info}
+            for mid, info in sorted(course.milestones.items())]
+
+
+def missing_modules(course, mid, workspace):
+    """The required modules whose code is not in <workspace>/tinytorch/ yet (it arrives when a module is completed)."""
+    package = Path(workspace) / "tinytorch" / "core"
+    return [m for m in course.milestones[mid].get("requires", [])
+            if not (package / f"{course.modules[m]['name']}.py").is_file()]
+
+
+async def run(milestone_id, workspace, reference=False, store=None, progress=None, course=None):
+    """Run a milestone, record the attempt in `store` (if given; not for the reference) and return its Outcome.
+
+    reference=False uses <workspace>/tinytorch/ and first checks that every required module is
+    completed; reference=True uses the repository's reference package. `progress(epoch, epochs,
+    loss)` is called during training (default: a bar in the notebook or the terminal).
+    """
+    course = course or Course()
+    mid, info = course.milestone(milestone_id)
+    if reference:
+        root = REFERENCE_ROOT
+        if not (root / "tinytorch" / "__init__.py").is_file():
+            raise TitoError(f"the reference tinytorch is not here ({root / 'tinytorch'}): --reference works in a checkout of the course repository")
+    else:
+        root = Path(workspace)
+        missing = missing_modules(course, mid, root)
+        if missing:
+            names = ", ".join(f"{m} {course.modules[m]['name']}" for m in missing)
+            raise TitoError(f"Milestone {mid} needs modules {names} completed first: run `tito module complete {missing[0]}` "
+                            f"(or watch it run with the reference tinytorch: `tito milestone run {mid} --reference`)")
+
+    text = (course.root / info["source"]).read_text(encoding="utf-8")
+    report = progress or default_progress()
+    # `import tinytorch` in the milestone finds the package in `root` and only that one. The
+    # tinytorch this process imported before (a notebook's, a test's) is put back afterwards,
+    # so objects made with it keep working with its classes.
+    imported = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "tinytorch"}
+    try:
+        with learner_package(root, f"tinytorch.milestone_{mid}") as namespace:
+            run_cells(text, str(course.root / info["source"]), namespace)
+            started = time.perf_counter()
+            result = namespace["run_experiment"](report=report)
+            seconds = time.perf_counter() - started
+    finally:
+        sys.modules.update(imported)
+
+    value = float(result["value"])
+    passed = value >= info["gate"]
+    outcome = Outcome(mid, info["title"], info["metric"], value, info["gate"], seconds, passed,
+                      hint="" if passed else hint(course, info, result["losses"]),
+                      pictures=pictures(f"{mid}_{info['name']}", info["title"], result))
+    if store is not None and not reference:  # the reference's result is not the learner's
+        at = now()
+        await store.update(f"milestone:{mid}", lambda old: milestone_attempt(old, mid, info["metric"], value, info["gate"], seconds, at))
+    return outcome
+
+
+def run_cells(text, filename, namespace):
+    """Execute a milestone's code cells in `namespace`. Each cell is compiled at its own line in
+    the file, so a traceback points at the right line of the milestone."""
+    for cell in source.parse(text):
+        if cell.kind == "code":
+            line = text[: text.index(cell.source)].count("\n")
+            exec(compile("\n" * line + cell.source, filename, "exec"), namespace)
+
+
+def hint(course, info, losses):
+    """Which of the milestone's modules most likely cause a missed gate, judged by the loss curve."""
+    if not all(math.isfinite(loss) for loss in losses):
+        why, suspects = "the loss became inf or nan", HINTS["not finite"]
+    elif losses[-1] > 0.9 * losses[0]:
+        why, suspects = "the loss barely went down, so the model did not learn", HINTS["flat"]
+    else:
+        why, suspects = "the loss went down, but not far enough", HINTS["too high"]
+    requires = info.get("requires", [])
+    likely = [m for m in suspects if m in requires] or requires
+    names = [f"{m} {course.modules[m]['name']}" for m in likely]
+    return f"Hint: {why}; the likely cause is in module {' or '.join(names)}."
+
+
+def pictures(stem, title, result):
+    """{file name: SVG}: the loss curve, and the decision boundary when the experiment returns one."""
+    out = {f"{stem}_loss.svg": svg.line_chart(result["losses"], f"{title}: training loss", "epoch", "loss")}
+    if result.get("boundary"):
+        b = result["boundary"]
+        out[f"{stem}_boundary.svg"] = svg.decision_boundary(b["xs"], b["ys"], b["grid"], b["points"], b["labels"],
+                                                            f"{title}: decision boundary")
+    return out
+
+
+def save_pictures(outcome, workspace):
+    """Write the outcome's pictures to <workspace>/milestones/; returns their paths."""
+    folder = Path(workspace) / "milestones"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in outcome.pictures.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(folder / name)
+    return paths
+
+
+def data_path(name):
+    """The path of a data set shipped with the course, e.g. data_path("digits.npz")."""
+    return Course().root / "data" / name
+
+
+# --- progress while training ---------------------------------------------------------------------
+
+def default_progress():
+    """A live bar in a notebook (IPython display handle), else a text bar in the terminal."""
+    if "IPython" not in sys.modules:  # not imported means not running in IPython
+        return terminal_progress
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    in_notebook = shell is not None and type(shell).__name__ != "TerminalInteractiveShell"
+    return notebook_progress() if in_notebook else terminal_progress
+
+
+def bar(epoch, epochs, loss, width=30):
+    done = round(width * epoch / epochs)
+    return f"[{'#' * done}{'.' * (width - done)}] epoch {epoch}/{epochs}  loss {loss:.4f}"
+
+
+def terminal_progress(epoch, epochs, loss):
+    """Redraw one line in place (\\r goes back to its start); end it after the last epoch."""
+    print("\r" + bar(epoch, epochs, loss), end="\n" if epoch == epochs else "", flush=True)
+
+
+def notebook_progress():
+    """A progress callback that redraws one output of the notebook cell in place: a bar and the loss."""
+    from IPython.display import HTML, display
+
+    def html(epoch, epochs, loss):
+        return HTML(f'<progress value="{epoch}" max="{epochs}"></progress> <code>epoch {epoch}/{epochs}  loss {loss:.4f}</code>')
+
+    handle = display(HTML("<code>starting...</code>"), display_id=True)
+    return lambda epoch, epochs, loss: handle.update(html(epoch, epochs, loss))
+
+
+def show_pictures(outcome):
+    """Display an outcome's pictures in a notebook."""
+    from IPython.display import SVG, display
+
+    for text in outcome.pictures.values():
+        display(SVG(text))
