@@ -73,7 +73,7 @@ def strip_solutions(source, module_id):
             inside = True
             where = _enclosing_name(enclosing, len(indent))
             message = f"Module {module_id}: implement {where} (see the TODO above)"
-            out.append(f"{indent}raise NotImplementedError({message!r})")
+            out.append(f'{indent}raise NotImplementedError("{message}")')  # names only: no quotes to escape
         elif stripped == END:
             inside = False
         elif not inside:

@@ -1,0 +1,148 @@
+"""The generation pipeline: curriculum/ -> tinytorch/ and the learner/instructor notebooks."""
+
+import json
+import re
+from pathlib import Path
+
+import jupytext
+import pytest
+
+from curriculum import generate
+from curriculum.generate import COURSE_DATA, CURRICULUM, PACKAGE, ROOT, source
+
+COURSE = generate.course()
+MODULES = generate.sources(COURSE, "modules")
+FILES = generate.sources(COURSE, "modules") + generate.sources(COURSE, "milestones")
+IDS = [info["source"] for _, info in FILES]
+
+
+@pytest.fixture(scope="module")
+def files():
+    return generate.all_files(COURSE)
+
+
+def notebook_cells(files, kind, info):
+    """The cells of a generated notebook ("learner" or "instructor") of a module."""
+    name = Path(info["source"]).stem
+    return json.loads(files[f"{COURSE_DATA}/notebooks/{kind}/{name}.ipynb"])["cells"]
+
+
+def code_lines(cells):
+    """Every line of every code cell, stripped of surrounding whitespace."""
+    return {line.strip() for cell in cells if cell["cell_type"] == "code" for line in "".join(cell["source"]).split("\n")}
+
+
+def regions(text):
+    """Split a source text into (solution lines, other lines): the lines inside BEGIN/END SOLUTION and the rest."""
+    inside, solution, other = False, [], []
+    for line in text.split("\n"):
+        if line.strip() in (source.BEGIN, source.END):
+            inside = line.strip() == source.BEGIN
+        else:
+            (solution if inside else other).append(line)
+    return solution, other
+
+
+def test_reference_package_is_a_fresh_export():
+    changed, stale = generate.differences(generate.package_files(COURSE), ROOT, [PACKAGE])
+    assert not changed and not stale, f"tinytorch/ is out of date ({changed + stale}): run python -m curriculum.generate"
+
+
+@pytest.mark.parametrize("mid, info", FILES, ids=IDS)
+def test_solution_markers_are_paired_and_only_in_export_cells(mid, info):
+    for cell in source.parse((CURRICULUM / info["source"]).read_text()):
+        inside = False
+        for number, line in enumerate(cell.source.split("\n"), start=1):
+            marker = line.strip()
+            if marker in (source.BEGIN, source.END):
+                assert cell.kind == "export", f"{info['source']}: solution markers belong in `#| export` cells, found one in a {cell.kind} cell:\n{cell.source[:200]}"
+                assert inside == (marker == source.END), f"{info['source']}: {marker!r} at line {number} of the cell starting {cell.source[:80]!r} has no matching {'END' if inside else 'BEGIN'}"
+                inside = marker == source.BEGIN
+        assert not inside, f"{info['source']}: a BEGIN SOLUTION without END SOLUTION in the cell starting {cell.source[:80]!r}"
+
+
+@pytest.mark.parametrize("mid, info", MODULES, ids=[info["source"] for _, info in MODULES])
+def test_learner_notebook_hides_solutions_and_hidden_tests(files, mid, info):
+    text = (CURRICULUM / info["source"]).read_text()
+    solution, other = regions(text)
+    # A solution line that also appears outside the solutions (e.g. `return out`) reveals nothing.
+    revealing = {line.strip() for line in solution} - {line.strip() for line in other} - {""}
+    learner = notebook_cells(files, "learner", info)
+    leaked = revealing & code_lines(learner)
+    assert not leaked, f"{info['source']}: solution lines in the learner notebook: {sorted(leaked)}"
+
+    learner_text = "\n".join("".join(cell["source"]) for cell in learner)
+    for cell in source.parse(text):
+        if cell.kind == "hidden":
+            assert cell.source not in learner_text, f"{info['source']}: a hidden cell is in the learner notebook:\n{cell.source[:200]}"
+    assert "#| hidden" not in code_lines(learner), f"{info['source']}: the learner notebook has a `#| hidden` cell"
+    assert not re.search(r"def test_hidden_", learner_text), f"{info['source']}: the learner notebook defines hidden tests"
+
+
+@pytest.mark.parametrize("mid, info", MODULES, ids=[info["source"] for _, info in MODULES])
+def test_learner_notebook_has_one_stub_per_solution_region(files, mid, info):
+    begins = sum(line.strip() == source.BEGIN for line in (CURRICULUM / info["source"]).read_text().split("\n"))
+    stub = f'raise NotImplementedError("Module {mid}: implement'
+    stubs = sum(line.strip().startswith(stub) for cell in notebook_cells(files, "learner", info) for line in "".join(cell["source"]).split("\n"))
+    assert stubs == begins, f"{info['source']}: {begins} solution regions but {stubs} NotImplementedError stubs in the learner notebook"
+
+
+@pytest.mark.parametrize("mid, info", MODULES, ids=[info["source"] for _, info in MODULES])
+def test_instructor_notebook_keeps_solutions_and_hidden_tests_without_markers(files, mid, info):
+    text = (CURRICULUM / info["source"]).read_text()
+    instructor = notebook_cells(files, "instructor", info)
+    lines = code_lines(instructor)
+    missing = {line.strip() for line in regions(text)[0]} - lines
+    assert not missing, f"{info['source']}: solution lines missing from the instructor notebook: {sorted(missing)}"
+    assert not {source.BEGIN, source.END} & lines, f"{info['source']}: the instructor notebook still has solution markers"
+    hidden = sum(cell.kind == "hidden" for cell in source.parse(text))
+    tagged = sum(cell["metadata"].get("tags") == ["hidden"] for cell in instructor)
+    assert tagged == hidden, f"{info['source']}: {hidden} hidden cells in the source, {tagged} in the instructor notebook"
+
+
+@pytest.mark.parametrize("mid, info", FILES, ids=IDS)
+def test_notebook_cells_match_the_graders_parser(mid, info):
+    """The notebooks are read with jupytext, the grader reads the source with tito.source: both must
+    see the same graded cells. (Plain code cells may differ: jupytext turns `# %tito ...` into `%tito ...`.)"""
+    text = (CURRICULUM / info["source"]).read_text()
+    ours = [(cell.kind, cell.source) for cell in source.parse(text) if cell.kind in ("export", "test", "hidden")]
+    theirs = [(source.cell_kind(cell.source), cell.source) for cell in jupytext.reads(text, fmt="py:percent").cells
+              if cell.cell_type == "code" and source.cell_kind(cell.source) != "code"]
+    assert ours == theirs, f"{info['source']}: tito.source and jupytext split the file differently"
+
+
+def test_notebooks_load_tito_first_and_use_the_python3_kernel(files):
+    notebooks = {path: json.loads(text) for path, text in files.items() if path.endswith(".ipynb")}
+    assert len(notebooks) == len(FILES) + len(MODULES), f"unexpected notebooks: {sorted(notebooks)}"
+    for path, nb in notebooks.items():
+        assert "".join(nb["cells"][0]["source"]) == "%load_ext tito", f"{path}: the first cell should load tito"
+        assert nb["metadata"]["kernelspec"]["name"] == "python3", f"{path}: kernelspec {nb['metadata']['kernelspec']}"
+        for cell in nb["cells"]:
+            first = "".join(cell["source"]).split("\n", 1)[0].strip()
+            if cell["cell_type"] == "code" and first in source.DIRECTIVES:
+                assert cell["metadata"].get("tags") == [source.DIRECTIVES[first]], f"{path}: cell {cell['id']} starts with {first!r} but has tags {cell['metadata'].get('tags')}"
+
+
+def tree(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_generation_is_deterministic_and_idempotent(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    generate.write(generate.all_files(COURSE), first)
+    generate.write(generate.all_files(COURSE), second)
+    assert tree(first) == tree(second), "two runs of the generator wrote different files"
+    assert generate.write(generate.all_files(COURSE), first) == ([], []), "a second run into the same folder changed files"
+    assert f"{PACKAGE}/__init__.py" in tree(first) and f"{COURSE_DATA}/course.toml" in tree(first)
+
+
+def test_stale_generated_files_are_removed(tmp_path):
+    generate.write(generate.all_files(COURSE), tmp_path)
+    stale = [tmp_path / PACKAGE / "core" / "renamed.py", tmp_path / COURSE_DATA / "notebooks" / "old" / "99_old.ipynb"]
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("old")
+    written, deleted = generate.write(generate.all_files(COURSE), tmp_path)
+    assert written == [] and sorted(deleted) == sorted(p.relative_to(tmp_path).as_posix() for p in stale), f"written {written}, deleted {deleted}"
+    assert not any(p.exists() for p in stale) and not (tmp_path / COURSE_DATA / "notebooks" / "old").exists()
+    assert (tmp_path / COURSE_DATA / "notebooks" / "learner").is_dir(), "generated folders must stay"
