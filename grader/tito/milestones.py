@@ -89,18 +89,12 @@ async def run(milestone_id, workspace, reference=False, store=None, progress=Non
 
     text = (course.root / info["source"]).read_text(encoding="utf-8")
     report = progress or default_progress()
-    # `import tinytorch` in the milestone finds the package in `root` and only that one. The
-    # tinytorch this process imported before (a notebook's, a test's) is put back afterwards,
-    # so objects made with it keep working with its classes.
-    imported = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "tinytorch"}
-    try:
-        with learner_package(root, f"tinytorch.milestone_{mid}") as namespace:
-            run_cells(text, str(course.root / info["source"]), namespace)
-            started = time.perf_counter()
-            result = namespace["run_experiment"](report=report)
-            seconds = time.perf_counter() - started
-    finally:
-        sys.modules.update(imported)
+    # `import tinytorch` in the milestone finds the package in `root` and only that one.
+    with learner_package(root, f"tinytorch.milestone_{mid}") as namespace:
+        run_cells(text, str(course.root / info["source"]), namespace)
+        started = time.perf_counter()
+        result = namespace["run_experiment"](report=report)
+        seconds = time.perf_counter() - started
 
     value = float(result["value"])
     passed = value >= info["gate"]

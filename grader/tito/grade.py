@@ -1,0 +1,242 @@
+"""Grade a module: run the LEARNER's exported code, then the module's checks against it.
+
+The learner's code arrives as a list of (label, source) export cells, from their notebook file
+(workspace.notebook_exports) or from what they ran in the kernel (workspace.history_exports);
+the label names the cell in messages, e.g. "01_tensor.ipynb, cell 5". The checks are the
+module's `#| test` (visible) and `#| hidden` cells from the curriculum.
+
+The code runs in a fresh module, `tinytorch.core.<name>`, in which `import tinytorch` means the
+learner's own package in their workspace: never a reference tinytorch installed on the machine.
+"""
+
+import ast
+import importlib.machinery
+import io
+import re
+import sys
+import time
+import traceback
+import types
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+
+from . import source
+
+BUDGET = 10.0  # seconds a check (or the learner's export code) may run before it is stopped
+GROUPS = {"test": "visible", "hidden": "hidden"}
+# The stub the learner notebook has in place of each solution (see source.strip_solutions).
+STUB = re.compile(r"raise NotImplementedError\(\s*[\"']Module \w+: implement ([\w.]+)")
+
+
+@dataclass
+class Check:
+    name: str  # the test function, e.g. "test_unit_matmul"
+    group: str  # "visible" or "hidden"
+    passed: bool = False
+    message: str = ""  # why it failed
+
+
+@dataclass
+class Result:
+    module: str
+    checks: list
+    problem: str = ""  # why the learner's code could not run at all ("" when it ran)
+    stubs: list = field(default_factory=list)  # functions still `raise NotImplementedError`
+
+    @property
+    def passed(self):
+        return sum(check.passed for check in self.checks)
+
+    @property
+    def total(self):
+        return len(self.checks)
+
+    @property
+    def ok(self):
+        return not self.problem and self.passed == self.total
+
+    def summary(self):
+        return f"{self.passed}/{self.total} checks passed"
+
+
+class CheckTimeout(TimeoutError):
+    pass
+
+
+def grade(course, mid, exports, workspace, budget=BUDGET):
+    """Run the learner's export cells, then every check of module `mid`; returns a Result."""
+    mid, info = course.module(mid)
+    cells = check_cells(course, mid)
+    result = Result(mid, [Check(name, group) for _, group, _, _, names in cells for name in names],
+                    stubs=[name for _, text in exports for name in STUB.findall(text)])
+    files = dict(exports) | {label: text for label, _, text, _, _ in cells}  # file name -> text, for messages
+    learner = {label for label, _ in exports}
+
+    def failure(error):
+        return explain(error, files, learner, budget)
+
+    with learner_package(workspace, f"tinytorch.core.{info['name']}") as namespace, quiet():
+        result.problem = run_exports(exports, namespace, budget, failure)
+        for label, _, _, code, _ in cells:
+            if not result.problem:
+                try:
+                    exec(code, namespace)
+                except Exception as error:
+                    result.problem = "the checks could not be set up: " + failure(error)
+        for check in result.checks:
+            if result.problem:
+                check.message = "not run: your code did not run (see above)"
+                continue
+            try:
+                with time_limit(budget):
+                    namespace[check.name]()
+                check.passed = True
+            except Exception as error:
+                check.message = failure(error)
+    return result
+
+
+def check_cells(course, mid):
+    """The module's `#| test` and `#| hidden` cells: (label, group, text, code, test function names)."""
+    cells = []
+    for number, cell in enumerate(source.parse(course.source_text(mid)), start=1):
+        if cell.kind in GROUPS:
+            text = source.without_directive(cell.source)
+            tree = ast.parse(text)
+            # Keep the definitions; drop the bare calls at the end that run the tests inline in the notebook.
+            tree.body = [node for node in tree.body if not isinstance(node, ast.Expr)]
+            names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+            label = f"<module {mid} checks, cell {number}>"
+            cells.append((label, GROUPS[cell.kind], text, compile(tree, label, "exec"), names))
+    return cells
+
+
+def run_exports(exports, namespace, budget, failure):
+    """Run the learner's export cells in order; returns "" or what stopped them."""
+    if not exports:
+        return "no `#| export` cells were found"
+    for label, text in exports:
+        try:
+            with time_limit(budget):
+                exec(compile(text, label, "exec"), namespace)
+        except SyntaxError as error:
+            return f"{label}, line {error.lineno}: SyntaxError: {error.msg}\n    {(error.text or '').strip()}"
+        except Exception as error:
+            return "your code could not run: " + failure(error)
+    return ""
+
+
+def explain(error, files, learner, budget):
+    """What went wrong, in the learner's terms: their line and the exception, a stub not written
+    yet, or the check's own message (expected vs got). Grader internals are never shown."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename in files]
+    where = frames[-1] if frames else None
+    mine = [f for f in frames if f.filename in learner]
+
+    def at(frame):
+        line = files[frame.filename].split("\n")[frame.lineno - 1].strip()
+        return f"{frame.filename}, line {frame.lineno}: {line}"
+
+    if isinstance(error, NotImplementedError):
+        stub = re.search(r"implement ([\w.]+)", str(error))
+        return f"not implemented yet: {stub[1]}" if stub else f"not implemented yet: {mine[-1].name if mine else ''} ({error})"
+    if isinstance(error, CheckTimeout):
+        return f"stopped after {budget:g} s, the code may loop forever" + (f"; it was at {at(mine[-1])}" if mine else "")
+    if isinstance(error, ModuleNotFoundError) and error.name == "numpy":
+        return f"your code needs NumPy, which this Python does not have ({error})"
+    text = f"{type(error).__name__}: {error}"
+    if where and where.filename in learner:
+        return f"{text}\n    at {at(where)}"
+    if isinstance(error, AssertionError):
+        return str(error) or (f"assertion failed at {at(where)}" if where else "assertion failed")
+    if isinstance(error, NameError) and where:
+        return f"{text}: your exported code should define {error.name!r}"
+    return text + (f"\n    at {at(where)}" if where else "")
+
+
+@contextmanager
+def learner_package(workspace, module_name):
+    """A fresh module to run the learner's code in, registered as `module_name`, while `import
+    tinytorch` finds only the learner's package in `workspace`. The `tinytorch*` modules imported
+    before (a notebook's, a test's) are set aside and put back afterwards, so nothing leaks
+    between gradings and objects made before keep working with their own classes."""
+    finder = _WorkspaceFinder(workspace)
+    before = _purge()
+    sys.meta_path.insert(0, finder)
+    module = types.ModuleType(module_name)
+    sys.modules[module_name] = module
+    try:
+        yield module.__dict__
+    finally:
+        sys.meta_path.remove(finder)
+        _purge()
+        sys.modules.update(before)
+
+
+class _WorkspaceFinder:
+    """Finds `tinytorch` in the workspace or nowhere. Its submodules then come from there too,
+    because Python looks for them in the package's own folder."""
+
+    def __init__(self, workspace):
+        self.path = [str(workspace)]
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tinytorch":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, self.path)
+        if spec is None:
+            raise ModuleNotFoundError(f"your tinytorch package is not in {self.path[0]} yet: complete module 01 first", name=name)
+        return spec
+
+
+def _purge():
+    """Remove `tinytorch*` from sys.modules; return what was removed."""
+    return {name: sys.modules.pop(name) for name in [n for n in sys.modules if n.split(".")[0] == "tinytorch"]}
+
+
+@contextmanager
+def quiet():
+    """Keep the checks' and the learner's prints out of the report."""
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        yield
+
+
+@contextmanager
+def time_limit(seconds):
+    """Raise CheckTimeout in the running code once `seconds` have passed.
+
+    Python in the browser has no threads or signals to interrupt code with, so the interpreter
+    itself calls us back: with sys.monitoring (Python 3.12+, the browser's 3.14) at every
+    function start and every jump (each loop iteration), with sys.settrace (3.11) at every line.
+    (sys.settrace stops tracing once it has raised, so on 3.11 a loop that swallows every
+    exception runs on; sys.monitoring keeps raising.)
+    """
+    deadline = time.monotonic() + seconds
+
+    def check(*args):
+        if time.monotonic() > deadline:
+            raise CheckTimeout(f"stopped after {seconds:g} s")
+
+    if hasattr(sys, "monitoring"):
+        watch = sys.monitoring
+        tool = next(i for i in range(6) if watch.get_tool(i) is None)  # a free tool id
+        watch.use_tool_id(tool, "tito time limit")
+        for event in (watch.events.PY_START, watch.events.JUMP):
+            watch.register_callback(tool, event, check)
+        watch.set_events(tool, watch.events.PY_START | watch.events.JUMP)
+        try:
+            yield
+        finally:
+            watch.set_events(tool, 0)
+            watch.free_tool_id(tool)
+    else:
+        def trace(frame, event, arg):
+            check()
+            return trace
+
+        previous = sys.gettrace()
+        sys.settrace(trace)
+        try:
+            yield
+        finally:
+            sys.settrace(previous)

@@ -1,0 +1,125 @@
+"""Where progress is kept. One small async interface, because the browser's storage (IndexedDB,
+tito/browser.py) is asynchronous:
+
+    class Store:
+        async def get_all(self) -> dict[id, record]
+        async def update(self, id, fn) -> record   # transactional read-modify-write: fn(old or None) -> new
+
+`FileStore` keeps a workspace's progress in <workspace>/.tito/progress.json (the export file
+format), `MemoryStore` keeps it in a dict (tests). `run_async` is the one place that turns a
+Store coroutine into a result for synchronous callers (the CLI, the notebook magic).
+"""
+
+import asyncio
+import json
+import os
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import progress
+
+try:
+    import fcntl
+except ImportError:  # Windows and the browser have no fcntl: one writer at a time is assumed there
+    fcntl = None
+
+
+class MemoryStore:
+    def __init__(self, records=None):
+        self.records = dict(records or {})
+
+    async def get_all(self):
+        return dict(self.records)
+
+    async def update(self, id, fn):
+        self.records[id] = fn(self.records.get(id))
+        return self.records[id]
+
+
+class FileStore:
+    """Progress in <workspace>/.tito/progress.json.
+
+    Every read and write holds an exclusive lock on .tito/lock, so two `tito module complete`
+    runs at once lose nothing. A write goes to a temporary file that is flushed to disk and then
+    renamed over progress.json: a crash leaves either the old file or the new one, never half.
+    A file that cannot be read (corrupt, or from a newer tito) is never overwritten: it is moved
+    aside to progress.json.corrupt-<time> / .newer-<time>, the learner is told, and a fresh file
+    is started.
+    """
+
+    def __init__(self, workspace, course, tell=lambda message: print(message, file=sys.stderr)):
+        self.folder = Path(workspace) / ".tito"
+        self.path = self.folder / "progress.json"
+        self.course, self.tell = course, tell
+
+    async def get_all(self):
+        if not self.path.exists():  # nothing saved yet: do not create .tito/ just to read
+            return {}
+        with self._locked():
+            return self._read()
+
+    async def update(self, id, fn):
+        with self._locked():
+            records = self._read()
+            records[id] = fn(records.get(id))
+            self._write(records)
+            return records[id]
+
+    @contextmanager
+    def _locked(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "lock", "w") as lock:
+            if fcntl:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            yield
+
+    def _read(self):
+        if not self.path.exists():
+            return {}
+        try:
+            records = progress.check_document(json.loads(self.path.read_text(encoding="utf-8")), self.course)
+            return {r["id"]: r for r in records}
+        except (ValueError, progress.ProgressError) as error:  # json.JSONDecodeError is a ValueError
+            kind = "newer" if isinstance(error, progress.NewerVersionError) else "corrupt"
+            aside = self.path.with_name(f"{self.path.name}.{kind}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
+            os.replace(self.path, aside)
+            self.tell(f"tito: your progress file could not be used ({error}). It is kept as {aside} "
+                      f"and a fresh one is started; `tito progress import {aside}` restores it once it is fixed.")
+            return {}
+
+    def _write(self, records):
+        for stale in self.folder.glob("progress.json.tmp-*"):  # left by a crash mid-write; we hold the lock
+            stale.unlink()
+        temp = self.folder / f"progress.json.tmp-{os.getpid()}"
+        with open(temp, "w", encoding="utf-8") as file:
+            json.dump(progress.document(records, progress.now()), file, indent=1)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, self.path)  # atomic: readers see the old file or the new one
+
+
+def run_async(coro):
+    """Run a Store coroutine to completion from synchronous code and return its result.
+
+    Plain Python: asyncio.run. Inside a running event loop (a local Jupyter kernel): in a worker
+    thread with its own loop. In the browser (Pyodide, no threads): pyodide.ffi.run_sync, which
+    needs a browser with JavaScript promise integration; without it the coroutine is scheduled on
+    the kernel's loop and None is returned (its output appears when it is done).
+    """
+    if sys.platform == "emscripten":
+        from pyodide.ffi import can_run_sync, run_sync
+
+        if can_run_sync():
+            return run_sync(coro)
+        asyncio.ensure_future(coro)
+        return None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -1,0 +1,229 @@
+"""The `tito` commands, as a learner types them, on the fixture course (see test_grader.py)."""
+
+import io
+import json
+import multiprocessing
+import os
+
+import pytest
+
+from test_grader import edited_notebook, make_course
+from tito import cli, commands
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    course = make_course(tmp_path / "course")
+    monkeypatch.setenv("TITO_COURSE", str(course.root))
+    return course
+
+
+@pytest.fixture
+def ws(tmp_path):
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    return folder
+
+
+def tito(ws, *argv):
+    """Run `tito --workspace ws ARGV...`; returns (exit code, output)."""
+    out = io.StringIO()
+    code = commands.run(["--workspace", str(ws), *argv], cli.TextOut(out))
+    return code, out.getvalue()
+
+
+def saved(ws):
+    return {r["id"]: r for r in json.loads((ws / ".tito" / "progress.json").read_text())["records"]}
+
+
+def test_start_copies_the_notebook_and_never_overwrites_it(course, ws):
+    code, out = tito(ws, "module", "start", "0")
+    assert code == 0 and (ws / "00_first.ipynb").read_text() == course.notebook("00").read_text(), out
+    assert saved(ws)["module:00"]["status"] == "started"
+
+    (ws / "00_first.ipynb").write_text("my work")
+    code, out = tito(ws, "module", "start", "00", "--with-solutions")
+    assert code == 1 and "already exists" in out and (ws / "00_first.ipynb").read_text() == "my work"
+
+    code, out = tito(ws, "module", "start", "00", "--with-solutions", "--force")
+    assert code == 0 and (ws / "00_first.ipynb").read_text() == course.notebook("00", instructor=True).read_text()
+    [backup] = ws.glob("00_first.backup-*.ipynb")
+    assert backup.read_text() == "my work" and backup.name in out
+
+
+def test_complete_on_the_learner_notebook_fails_naming_the_stubs(course, ws):
+    tito(ws, "module", "start", "00")
+    code, out = tito(ws, "module", "complete", "00")
+    assert code == 1
+    assert "still to write (they raise NotImplementedError): double, halve" in out
+    assert "not implemented yet: halve" in out and "0/3 checks passed" in out
+    assert saved(ws)["module:00"]["status"] == "started" and saved(ws)["module:00"]["attempts"] == 1
+    assert not (ws / "tinytorch").exists()
+
+
+def test_complete_records_writes_the_package_and_says_what_is_next(course, ws):
+    tito(ws, "module", "start", "00", "--with-solutions")
+    code, out = tito(ws, "module", "complete", "00")
+    assert code == 0, out
+    assert "visible checks:\n  ✓ test_unit_double\nhidden checks:\n  ✓ test_hidden_double_negative" in out
+    assert "3/3 checks passed" in out and "module 01 (Second steps) is unlocked: `tito module start 01`" in out
+    assert "\033[" not in out  # no colour when the output is not a terminal
+    assert (ws / "tinytorch" / "core" / "first.py").is_file()
+    record = saved(ws)["module:00"]
+    assert record["status"] == "completed" and record["last_result"]["passed"] == record["last_result"]["total"] == 3
+
+    tito(ws, "module", "start", "01", "--with-solutions")
+    code, out = tito(ws, "module", "complete", "01")
+    assert code == 0 and "milestone 01 (Counting, 1642) is unlocked" in out, out
+
+
+def test_test_grades_without_recording(course, ws):
+    tito(ws, "module", "start", "00", "--with-solutions")
+    code, out = tito(ws, "module", "test", "00")
+    assert code == 0 and "3/3 checks passed" in out
+    assert saved(ws)["module:00"]["attempts"] == 0 and not (ws / "tinytorch").exists()
+
+
+def test_a_locked_module_cannot_be_completed(course, ws):
+    code, out = tito(ws, "module", "complete", "01")
+    assert code == 1 and "module 01 (Second steps) is locked: complete module 00 (First steps) first" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["module", "test", "5"], "there is no module 05: this course has modules 00 to 01"),
+    (["module", "start", "02"], "module 02 (Third steps) is not written yet"),
+    (["module", "test", "00"], "there is no 00_first.ipynb in"),
+    (["milestone", "run", "02"], "there is no milestone 02 to run"),
+    (["milestone", "run", "01"], "Milestone 01 needs modules 00 first, 01 second completed first"),
+])
+def test_bad_input_gets_a_specific_message(course, ws, argv, message):
+    code, out = tito(ws, *argv)
+    assert code == 1 and message in out, out
+
+
+def test_a_notebook_that_is_not_json_is_reported_and_kept(course, ws):
+    (ws / "00_first.ipynb").write_text("{oops")
+    code, out = tito(ws, "module", "complete", "00")
+    assert code == 1 and "00_first.ipynb is not a readable notebook" in out and "Your work is untouched" in out
+    assert (ws / "00_first.ipynb").read_text() == "{oops"
+
+
+def test_reset_asks_first_and_keeps_a_backup(course, ws):
+    edited_notebook(course, "00", ws, old="return 2 * x", new="return 3 * x")
+    mine = (ws / "00_first.ipynb").read_text()
+    code, out = tito(ws, "module", "reset", "00")
+    assert code == 1 and "--yes" in out and (ws / "00_first.ipynb").read_text() == mine
+    code, out = tito(ws, "module", "reset", "00", "--yes")
+    assert code == 0 and (ws / "00_first.ipynb").read_text() == course.notebook("00").read_text()
+    assert [p.read_text() for p in ws.glob("00_first.backup-*.ipynb")] == [mine]
+
+
+def test_list_and_status(course, ws):
+    tito(ws, "module", "start", "00")
+    code, out = tito(ws, "module", "list")
+    assert code == 0 and out.split("\n")[:3] == [
+        "00  First steps                  started", "01  Second steps                 locked", "02  Third steps                  coming soon"]
+    code, out = tito(ws, "module", "status")
+    assert "0 of 2 modules completed" in out and "next: tito module complete 00" in out
+    code, out = tito(ws, "milestone", "list")
+    assert "01  1642  Counting" in out and "locked" in out
+
+
+def test_export_then_import_merges_without_downgrading(course, ws, tmp_path):
+    tito(ws, "module", "start", "00", "--with-solutions")
+    tito(ws, "module", "complete", "00")
+    code, out = tito(ws, "progress", "export", str(tmp_path / "mine.json"))
+    assert code == 0 and "exported 1 records" in out
+
+    other = tmp_path / "other"
+    other.mkdir()
+    tito(other, "module", "start", "00")  # started, and newer than the completion
+    code, out = tito(ws, "progress", "import", str(tmp_path / "mine.json"))
+    assert code == 0 and "0 records taken" in out
+    code, out = tito(ws, "progress", "export", str(tmp_path / "started.json"))
+    tito(other, "progress", "export", str(tmp_path / "started.json"))
+    code, out = tito(ws, "progress", "import", str(tmp_path / "started.json"))
+    assert code == 0 and saved(ws)["module:00"]["status"] == "completed", out
+
+    code, out = tito(other, "progress", "import", str(tmp_path / "mine.json"))
+    assert code == 0 and "1 records taken" in out and saved(other)["module:00"]["status"] == "completed"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{", "is not valid JSON"),
+    ('{"schema": "tinytorch-progress", "version": 9, "records": []}', "made by a newer TinyTorch (format version 9"),
+    ('{"schema": "tinytorch-progress", "version": 1, "records": [{"id": "module:00", "kind": "module", "status": "completed",'
+     ' "attempts": 1, "last_result": {"passed": 1, "total": 3, "at": "2025-01-01T00:00:00Z"},'
+     ' "first_completed_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z"}]}',
+     'record "module:00" looks edited or damaged: it is "completed" but its last result is 1 of 3'),
+])
+def test_a_bad_progress_file_is_refused_and_nothing_changes(course, ws, tmp_path, text, message):
+    tito(ws, "module", "start", "00")
+    before = saved(ws)
+    (tmp_path / "bad.json").write_text(text)
+    code, out = tito(ws, "progress", "import", str(tmp_path / "bad.json"))
+    assert code == 1 and message in out and "nothing was imported" in out or "is not valid JSON" in out, out
+    assert saved(ws) == before
+
+
+def _complete(ws):
+    os._exit(commands.run(["--workspace", str(ws), "module", "complete", "00"], cli.TextOut(io.StringIO())))
+
+
+def test_two_completes_at_once_lose_nothing(course, ws):
+    tito(ws, "module", "start", "00", "--with-solutions")
+    runs = [multiprocessing.Process(target=_complete, args=(ws,)) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert [run.exitcode for run in runs] == [0, 0]
+    assert saved(ws)["module:00"]["attempts"] == 2 and saved(ws)["module:00"]["status"] == "completed"
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = Terminal()
+    cli.TextOut(out).line("done", "ok")
+    assert out.getvalue() == "\033[32mdone\033[0m\n"
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = Terminal()
+    cli.TextOut(out).line("done", "ok")
+    assert out.getvalue() == "done\n"
+
+
+def test_the_magic_grades_what_was_run_in_the_kernel(course, ws, monkeypatch, capsys):
+    from IPython.testing.globalipapp import start_ipython
+
+    from tito.magic import HtmlOut
+
+    ip = start_ipython()
+    monkeypatch.chdir(ws)
+    monkeypatch.setattr(HtmlOut, "_show", lambda self, markup: print(markup))  # no notebook front end here
+    ip.run_line_magic("load_ext", "tito")
+    assert "tito 0.1.0 | NumPy" in capsys.readouterr().out
+    ip.run_cell("#| export\ndef double(x):\n    return 0", store_history=True)  # a first try...
+    ip.run_cell("#| export\ndef double(x):\n    return 2 * x\n\ndef halve(x):\n    return x / 2", store_history=True)  # ...then the fix
+    ip.run_line_magic("tito", "module complete 00")
+    out = capsys.readouterr().out
+    assert "3/3 checks passed" in out and "✅" in out and "%tito module start 01" in out, out
+    assert saved(ws)["module:00"]["status"] == "completed"
+    assert "return 2 * x" in (ws / "tinytorch" / "core" / "first.py").read_text()
+
+    import tito
+
+    assert tito.test("00") is True
+    ip.run_cell("#| export\ndef halve(x):\n    return x * 2", store_history=True)
+    assert tito.test("00") is False
+    assert "halve(5): expected 2.5, got 10" in capsys.readouterr().out
+
+
+def test_system_health_names_versions_and_where_progress_is(course, ws):
+    tito(ws, "module", "start", "00")
+    code, out = tito(ws, "system", "health")
+    assert code == 0 and out.startswith("tito 0.1.0, Python 3.")
+    assert f"course: 2 modules in {course.root}" in out and f"progress: 1 records in {ws / '.tito' / 'progress.json'}" in out
