@@ -41,7 +41,11 @@ class TextOut:
 
 
 def main(argv=None):
-    sys.exit(commands.run(sys.argv[1:] if argv is None else argv, TextOut()))
+    try:
+        sys.exit(commands.run(sys.argv[1:] if argv is None else argv, TextOut()))
+    except BrokenPipeError:  # `tito module list | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
+        sys.exit(0)
 
 
 if __name__ == "__main__":
