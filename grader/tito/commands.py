@@ -125,8 +125,11 @@ def numpy_status():
     try:
         import numpy
     except ImportError:
-        how = "this site was built without it" if sys.platform == "emscripten" else "install it with `pip install numpy`"
-        return f"NumPy is not available ({how}); modules 01 and later need it"
+        if sys.platform == "emscripten":
+            from .browser import explain_missing_numpy
+
+            return explain_missing_numpy()
+        return "NumPy is not available (install it with `pip install numpy`); modules 01 and later need it"
     return f"NumPy {numpy.__version__}"
 
 

@@ -112,7 +112,12 @@ def run_async(coro):
         from pyodide.ffi import can_run_sync, run_sync
 
         if can_run_sync():
-            return run_sync(coro)
+            # run_sync shows a coroutine's exception as a traceback even when it is caught (Pyodide
+            # 314), so the coroutine hands it back as a value and it is raised here instead.
+            ok, value = run_sync(_outcome(coro))
+            if not ok:
+                raise value
+            return value
         asyncio.ensure_future(coro)
         return None
     try:
@@ -123,3 +128,10 @@ def run_async(coro):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+async def _outcome(coro):
+    try:
+        return True, await coro
+    except BaseException as error:
+        return False, error

@@ -1,0 +1,98 @@
+"""What the browser tests share: Chromium's flags, the offline/console guard, and helpers
+for notebooks in JupyterLite. The fixtures built on them are in conftest.py."""
+
+from urllib.parse import urlsplit
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # Any host name but 127.0.0.1 fails to resolve: nothing can reach the internet by accident.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+def guarded_context(browser, **options):
+    """A new browser context (fresh storage) and the Guard watching it."""
+    context = browser.new_context(**options)
+    return context, Guard(context)
+
+
+def harmless(url):
+    """The two 404s a correct site still logs: the browser's favicon probe, and JupyterLite asking
+    the server for a listing of a folder made in the browser (e.g. the learner's tinytorch/),
+    which only the browser's storage has."""
+    path = urlsplit(url).path
+    return path == "/favicon.ico" or (path.startswith("/api/contents/") and path.endswith("/all.json"))
+
+
+class Guard:
+    """Records requests beyond 127.0.0.1 and console errors of every page in a context."""
+
+    def __init__(self, context):
+        self.offsite, self.errors = [], []
+        context.on("request", self.request)  # pages, their workers and the service worker
+        context.on("page", self.watch)
+        for page in context.pages:
+            self.watch(page)
+
+    def watch(self, page):
+        page.on("console", self.console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def request(self, request):
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
+            self.offsite.append(request.url)
+
+    def console(self, message):
+        where = message.location.get("url", "")
+        if message.type == "error" and not harmless(where):
+            self.errors.append(f"{message.text} ({where})")
+
+    def check(self):
+        assert not self.offsite, f"requests beyond 127.0.0.1: {sorted(set(self.offsite))}"
+        assert not self.errors, f"console errors: {self.errors}"
+
+
+# ---- notebooks in JupyterLite -------------------------------------------------------------------
+
+KERNEL_START = 120_000  # ms; about 3 s here, but two cores are shared with other work
+
+
+def wait_for_kernel(page, timeout=KERNEL_START):
+    """Wait until the open notebook's kernel is idle (a missing start-up file leaves it starting forever)."""
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
+
+
+def run_cell(page, code, timeout=60_000):
+    """Add a cell at the end of the open notebook, run `code` in it, return its output's text."""
+    page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").last.click()  # select the last cell
+    page.keyboard.press("Escape")  # command mode
+    page.keyboard.press("b")  # a new cell below it, now the active one
+    cell = page.locator(".jp-Notebook .jp-Cell.jp-mod-active").element_handle()
+    cell.query_selector(".cm-content").click()
+    page.keyboard.insert_text(code)  # as typed text, without the editor's auto-indent
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("cell => /\\[\\d+\\]/.test(cell.querySelector('.jp-InputPrompt').textContent)",
+                           arg=cell, timeout=timeout)
+    return cell.query_selector(".jp-OutputArea").inner_text()
+
+
+def read_progress(page):
+    """The records in IndexedDB "tinytorch" / "progress" of the page's origin, by id."""
+    records = page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open("tinytorch");
+        open.onupgradeneeded = () => open.result.createObjectStore("progress", { keyPath: "id" });
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const all = open.result.transaction("progress").objectStore("progress").getAll();
+            all.onsuccess = () => { open.result.close(); resolve(all.result); };
+            all.onerror = () => reject(all.error);
+        };
+    })""")
+    return {record["id"]: record for record in records}

@@ -1,0 +1,311 @@
+"""Build the site: JupyterLite with the Pyodide kernel, the course's learner notebooks, the
+grader, and the landing page, as plain static files that never reach past their own origin.
+
+    python -m lite build [--pyodide-dist PATH_OR_URL]      ->  build/site/
+
+1. the grader wheel (`pip wheel --no-deps ./grader`),
+2. the pure-Python wheels the kernel imports at start (IPython, jedi, micropip, ...) from PyPI,
+   at the versions Pyodide's lockfile pins, cached in build/wheels/ so rebuilds are offline,
+3. static/pyodide/: Pyodide's core from npm, those wheels, and a lockfile that lists exactly
+   the files shipped (Pyodide rebuilds pure wheels, so PyPI's sha256 differ from its own),
+4. `jupyter lite build` with lite/jupyter_lite_config.json and the kernel settings below,
+5. site/ on top (its index.html replaces JupyterLite's redirect), and course.json for it.
+
+A build is skipped when none of its inputs changed since the last one.
+"""
+
+import email
+import fcntl
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tomllib
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+OUTPUT = BUILD / "site"
+WHEELS = BUILD / "wheels"  # PyPI downloads, kept between builds
+NPM_PYODIDE = ROOT / "node_modules" / "pyodide"
+NOTEBOOKS = ROOT / "grader" / "tito" / "course" / "notebooks" / "learner"
+COURSE = ROOT / "curriculum" / "course.toml"
+# The ipykernel / piplite / pyodide-kernel wheels that jupyterlite-pyodide-kernel ships.
+KERNEL_WHEELS = Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+
+# What the kernel loads before it is ready (see initPackageManager / initKernel in
+# pyodide-kernel's worker), with everything they depend on in the lockfile.
+FROM_LOCKFILE = ["micropip", "ipython", "jedi"]
+FROM_PYPI = ["comm==0.2.3"]  # pyodide-kernel needs it; Pyodide's lockfile does not have it
+FROM_KERNEL = ["piplite", "ipykernel", "pyodide-kernel"]
+GRADER = "tinytorch-grader"
+# Listed in loadPyodideOptions.packages, the kernel loads them all at once from the lockfile
+# instead of one by one through piplite; the grader comes with them, so `%load_ext tito` works.
+PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython", GRADER]
+
+NUMPY_HINT = "python -m lite build --pyodide-dist <pyodide-314.0.6 distribution>"
+
+
+def build(pyodide_dist=None, output=OUTPUT, force=False):
+    """Build the site into `output` (unless it is up to date) and return `output`."""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(output.parent / f"{output.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second one then finds it current
+        return build_unlocked(pyodide_dist, output, force)
+
+
+def build_unlocked(pyodide_dist, output, force):
+    stamp = output.parent / f"{output.name}.stamp"
+    inputs = input_digest(pyodide_dist)
+    if not force and output.is_dir() and stamp.exists() and stamp.read_text() == inputs:
+        return output
+
+    lite_dir = output.parent / f"{output.name}.lite"  # JupyterLite's input folder, made here
+    shutil.rmtree(lite_dir, ignore_errors=True)
+    shutil.rmtree(output, ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+    pyodide_dir = lite_dir / "static" / "pyodide"  # where JupyterLite looks for a local Pyodide
+    numpy_bundled = stage_pyodide(pyodide_dir, pyodide_dist)
+    preload = PRELOAD + ["numpy"] * numpy_bundled
+    write_json(lite_dir / "jupyter-lite.json", lite_settings(preload))
+    shutil.copy(ROOT / "lite" / "jupyter_lite_config.json", lite_dir)
+
+    jupyterlite = subprocess.run(
+        [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir),
+         "--output-dir", str(output), "--contents", str(NOTEBOOKS)],
+        cwd=lite_dir, capture_output=True, text=True,
+    )
+    if jupyterlite.returncode:
+        raise BuildError(f"jupyter lite build failed:\n{jupyterlite.stdout[-3000:]}{jupyterlite.stderr[-3000:]}")
+    shutil.copytree(ROOT / "site", output, dirs_exist_ok=True)
+    if 'id="jupyter-config-data"' not in (output / "index.html").read_text():
+        raise BuildError('site/index.html needs <script id="jupyter-config-data" type="application/json" '
+                         'data-jupyter-lite-root=".">{}</script>: JupyterLite\'s apps read it from the root page')
+    write_json(output / "course.json", course_json(numpy_bundled))
+    check_settings(output)
+    stamp.write_text(inputs)
+    return output
+
+
+# ---- the kernel's settings ---------------------------------------------------------------------
+
+
+def lite_settings(preload):
+    """jupyter-lite.json: the Pyodide kernel loads everything from this site, nothing from a CDN
+    or PyPI. Relative URLs are resolved against the site's root."""
+    return {
+        "jupyter-lite-schema-version": 0,
+        "jupyter-config-data": {
+            "appName": "TinyTorch",
+            "litePluginSettings": {
+                "@jupyterlite/pyodide-kernel-extension:kernel": {
+                    "pyodideUrl": "./static/pyodide/pyodide.mjs",
+                    "disablePyPIFallback": True,
+                    "loadPyodideOptions": {
+                        "lockFileURL": "./static/pyodide/pyodide-lock.json",
+                        "packages": preload,
+                    },
+                }
+            },
+        },
+    }
+
+
+def check_settings(output):
+    """Fail the build if a JupyterLite config in `output` could send the kernel to a CDN or PyPI
+    (an incremental JupyterLite rebuild has been seen to drop pyodideUrl)."""
+    for path in output.rglob("jupyter-lite.json"):
+        config = json.loads(path.read_text())["jupyter-config-data"]
+        kernel = config.get("litePluginSettings", {}).get("@jupyterlite/pyodide-kernel-extension:kernel")
+        if path.parent == output:
+            assert kernel, f"{path}: no Pyodide kernel settings"
+        if kernel is not None:
+            assert kernel.get("pyodideUrl") == "./static/pyodide/pyodide.mjs", f"{path}: pyodideUrl is {kernel.get('pyodideUrl')!r}"
+            assert kernel.get("disablePyPIFallback") is True, f"{path}: disablePyPIFallback is not true"
+
+
+# ---- static/pyodide: Pyodide's core, the wheels, the lockfile --------------------------------
+
+
+def stage_pyodide(pyodide_dir, pyodide_dist=None):
+    """Fill `pyodide_dir` with Pyodide's core (npm), the start-up wheels, the grader wheel and
+    (from `pyodide_dist`) NumPy, and a lockfile of exactly those. Returns whether NumPy is in."""
+    pyodide_dir.mkdir(parents=True)
+    for path in NPM_PYODIDE.iterdir():
+        if path.suffix in (".mjs", ".js", ".wasm", ".zip"):  # not the .d.ts, maps or demo pages
+            shutil.copy(path, pyodide_dir)
+    lock = json.loads((NPM_PYODIDE / "pyodide-lock.json").read_text())
+    pinned = {canonicalize_name(name): entry for name, entry in lock["packages"].items()}
+
+    packages = {}
+    for name in closure(FROM_LOCKFILE, pinned):
+        wheel = pypi_wheel(f"{pinned[name]['name']}=={pinned[name]['version']}")
+        packages[name] = ship(wheel, pyodide_dir, pinned[name])
+    for requirement in FROM_PYPI:
+        wheel = pypi_wheel(requirement)
+        packages[canonicalize_name(requirement.split("==")[0])] = ship(wheel, pyodide_dir, wheel_entry(wheel))
+    for name in FROM_KERNEL:
+        (wheel,) = KERNEL_WHEELS.glob(f"{name.replace('-', '_')}-*.whl")
+        packages[name] = ship(wheel, pyodide_dir, wheel_entry(wheel))
+    grader = grader_wheel(pyodide_dir.parent.parent)
+    packages[GRADER] = ship(grader, pyodide_dir, wheel_entry(grader))
+    grader.unlink()
+    if pyodide_dist is not None:
+        wheel, entry = numpy_from_dist(pyodide_dist, lock)
+        packages["numpy"] = ship(wheel, pyodide_dir, entry)
+
+    missing = {dep for entry in packages.values() for dep in map(canonicalize_name, entry["depends"])} - set(packages)
+    assert not missing, f"the shipped packages depend on packages not shipped: {sorted(missing)}"
+    write_json(pyodide_dir / "pyodide-lock.json", {"info": lock["info"], "packages": packages})
+    return "numpy" in packages
+
+
+def closure(names, pinned):
+    """`names` and everything they depend on in the lockfile, as canonical names."""
+    seen, todo = [], [canonicalize_name(name) for name in names]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.append(name)
+            todo += [canonicalize_name(dep) for dep in pinned[name]["depends"]]
+    return sorted(seen)
+
+
+def ship(wheel, pyodide_dir, entry):
+    """Copy `wheel` next to the lockfile; its lock entry, naming and hashing this very file."""
+    shutil.copy(wheel, pyodide_dir)
+    return {**entry, "file_name": wheel.name, "sha256": sha256(wheel)}
+
+
+def wheel_entry(wheel):
+    """A lock entry for a pure-Python wheel, from its METADATA and file list."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        metadata = email.message_from_bytes(archive.read(metadata))
+    depends = [r.name for r in map(Requirement, metadata.get_all("Requires-Dist", [])) if r.marker is None]
+    tops = sorted({n.split("/")[0].removesuffix(".py") for n in names if ".dist-info/" not in n})
+    return {
+        "name": metadata["Name"], "version": metadata["Version"], "file_name": wheel.name,
+        "install_dir": "site", "sha256": sha256(wheel), "package_type": "package",
+        "imports": tops, "depends": depends, "unvendored_tests": False,
+    }
+
+
+def pypi_wheel(requirement):
+    """The PyPI wheel for `requirement` ("name==version"), downloaded once into build/wheels/."""
+    name, version = requirement.split("==")
+    for path in WHEELS.glob("*.whl"):
+        wheel_name, wheel_version, *_ = parse_wheel_filename(path.name)
+        if wheel_name == canonicalize_name(name) and str(wheel_version) == version:
+            return path
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+         "--python-version", "3.14", "--dest", str(WHEELS), requirement],
+        check=True,
+    )
+    return pypi_wheel(requirement)
+
+
+def grader_wheel(dest):
+    """Build the grader wheel (with the course data it carries) into `dest`; return its path."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(dest), str(ROOT / "grader")],
+        check=True,
+    )
+    (wheel,) = dest.glob("tinytorch_grader-*.whl")
+    return wheel
+
+
+# ---- NumPy from an official Pyodide distribution ----------------------------------------------
+
+
+def numpy_from_dist(pyodide_dist, lock):
+    """NumPy's wheel and lock entry from a Pyodide distribution (a folder, a .tar.bz2 or its URL),
+    checked against that distribution's lockfile and against the Pyodide this site runs."""
+    dist = unpack_dist(str(pyodide_dist))
+    dist_lock = json.loads((dist / "pyodide-lock.json").read_text())
+    entry = dist_lock["packages"].get("numpy")
+    if entry is None:
+        raise BuildError(f"{pyodide_dist}: its pyodide-lock.json has no numpy")
+    if dist_lock["info"] != lock["info"] or entry["version"] != lock["packages"]["numpy"]["version"]:
+        raise BuildError(
+            f"{pyodide_dist} is not the Pyodide this site runs: it has numpy {entry['version']} for "
+            f"{dist_lock['info']}, this site needs numpy {lock['packages']['numpy']['version']} for {lock['info']}"
+        )
+    wheel = dist / entry["file_name"]
+    if not wheel.exists():
+        raise BuildError(f"{pyodide_dist}: {entry['file_name']} is listed in pyodide-lock.json but missing")
+    if sha256(wheel) != entry["sha256"]:
+        raise BuildError(
+            f"{wheel}: sha256 {sha256(wheel)} does not match pyodide-lock.json ({entry['sha256']}); "
+            "the file is damaged or not the one the distribution lists"
+        )
+    return wheel, entry
+
+
+def unpack_dist(pyodide_dist):
+    """A folder holding the distribution's pyodide-lock.json and wheels."""
+    if pyodide_dist.startswith(("http://", "https://")):
+        tarball = BUILD / "pyodide-dist" / pyodide_dist.rsplit("/", 1)[-1]
+        if not tarball.exists():
+            tarball.parent.mkdir(parents=True, exist_ok=True)
+            urllib.request.urlretrieve(pyodide_dist, tarball.with_suffix(".part"))
+            tarball.with_suffix(".part").rename(tarball)
+        pyodide_dist = str(tarball)
+    path = Path(pyodide_dist)
+    if path.is_dir():
+        return path
+    if not path.name.endswith(".tar.bz2"):
+        raise BuildError(f"--pyodide-dist {pyodide_dist}: expected a folder, a .tar.bz2 or its URL")
+    folder = BUILD / "pyodide-dist" / path.name.removesuffix(".tar.bz2")
+    if not (folder / "pyodide" / "pyodide-lock.json").exists():
+        with tarfile.open(path) as archive:
+            wanted = [m for m in archive.getmembers() if m.name.startswith("pyodide/") and m.name.count("/") == 1
+                      and (m.name.endswith("pyodide-lock.json") or m.name.split("/")[1].startswith("numpy-"))]
+            archive.extractall(folder, members=wanted, filter="data")
+    return folder / "pyodide"
+
+
+class BuildError(Exception):
+    pass
+
+
+# ---- course.json and the build's inputs --------------------------------------------------------
+
+
+def course_json(numpy_bundled):
+    """course.toml as JSON, plus the notebooks this site has and whether it can run NumPy."""
+    course = tomllib.loads(COURSE.read_text())
+    notebooks = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    return {**course, "notebooks": notebooks, "numpy_bundled": numpy_bundled}
+
+
+def input_digest(pyodide_dist):
+    """A digest of everything a build reads, to tell whether the last build is still current."""
+    digest = hashlib.sha256(f"{sys.prefix} {pyodide_dist}".encode())
+    roots = [ROOT / "lite", ROOT / "site", ROOT / "grader", NPM_PYODIDE, COURSE, KERNEL_WHEELS.parent.parent]
+    for root in roots:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" not in path.parts and ".egg-info" not in str(path):
+                digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,94 @@
+"""The site build (lite/build.py) on CPython: what it ships, what its config points at, and
+taking NumPy from a Pyodide distribution (here a fake one: a lockfile and a dummy wheel)."""
+
+import hashlib
+import json
+import shutil
+
+import pytest
+
+from lite import build as lite
+
+NUMPY_WHEEL = "numpy-2.4.6-cp314-cp314-pyemscripten_2026_0_wasm32.whl"
+
+
+@pytest.fixture(scope="module")
+def site():
+    return lite.build()
+
+
+def test_config_never_points_beyond_the_site(site):
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert kernel["disablePyPIFallback"] is True
+    assert kernel["loadPyodideOptions"]["lockFileURL"] == "./static/pyodide/pyodide-lock.json"
+    for path in site.rglob("jupyter-lite.json"):
+        assert "cdn.jsdelivr" not in path.read_text() and "pypi.org" not in path.read_text(), path
+
+
+def test_lockfile_lists_exactly_the_shipped_wheels(site):
+    pyodide = site / "static" / "pyodide"
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+    assert set(lock["packages"]) >= {"micropip", "ipython", "jedi", "comm", "pyodide-kernel", "tinytorch-grader"}
+    for name, entry in lock["packages"].items():
+        wheel = pyodide / entry["file_name"]
+        assert wheel.exists(), f"{name}: {entry['file_name']} is in the lockfile but not shipped"
+        assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"], name
+    assert {p.name for p in pyodide.glob("*.whl")} == {e["file_name"] for e in lock["packages"].values()}
+    preload = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"][
+        "@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
+    assert set(preload) <= set(lock["packages"])
+
+
+def test_course_json_and_landing_page(site):
+    course = json.loads((site / "course.json").read_text())
+    assert course["modules"]["00"]["name"] == "welcome"
+    assert "00_welcome.ipynb" in course["notebooks"]
+    assert course["numpy_bundled"] == ("numpy" in json.loads((site / "static/pyodide/pyodide-lock.json").read_text())["packages"])
+    assert (site / "index.html").read_text() == (lite.ROOT / "site" / "index.html").read_text()
+
+
+def fake_dist(folder, content=b"not really numpy"):
+    """A Pyodide distribution folder with a dummy NumPy wheel and a lockfile that vouches for it."""
+    folder.mkdir()
+    lock = json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text())
+    (folder / NUMPY_WHEEL).write_bytes(content)
+    entry = {**lock["packages"]["numpy"], "file_name": NUMPY_WHEEL, "sha256": hashlib.sha256(content).hexdigest()}
+    (folder / "pyodide-lock.json").write_text(json.dumps({"info": lock["info"], "packages": {"numpy": entry}}))
+    return folder
+
+
+def test_numpy_from_a_distribution_is_shipped_with_its_lock_entry(tmp_path):
+    dist = fake_dist(tmp_path / "dist")
+    site = lite.build(pyodide_dist=str(dist), output=tmp_path / "site")
+    lock = json.loads((site / "static/pyodide/pyodide-lock.json").read_text())
+    assert lock["packages"]["numpy"]["sha256"] == hashlib.sha256(b"not really numpy").hexdigest()
+    assert (site / "static/pyodide" / NUMPY_WHEEL).read_bytes() == b"not really numpy"
+    assert json.loads((site / "course.json").read_text())["numpy_bundled"] is True
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    assert "numpy" in config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
+
+
+def test_a_wheel_that_does_not_match_its_sha256_is_rejected(tmp_path):
+    dist = fake_dist(tmp_path / "dist")
+    (dist / NUMPY_WHEEL).write_bytes(b"tampered")
+    with pytest.raises(lite.BuildError, match="sha256 .* does not match pyodide-lock.json"):
+        lite.numpy_from_dist(dist, json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text()))
+
+
+def test_a_distribution_of_another_pyodide_is_rejected(tmp_path):
+    dist = fake_dist(tmp_path / "dist")
+    lock = json.loads((dist / "pyodide-lock.json").read_text())
+    lock["packages"]["numpy"]["version"] = "1.26.4"
+    (dist / "pyodide-lock.json").write_text(json.dumps(lock))
+    with pytest.raises(lite.BuildError, match="not the Pyodide this site runs: it has numpy 1.26.4"):
+        lite.numpy_from_dist(dist, json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text()))
+
+
+def test_a_distribution_tarball_is_read_too(tmp_path, monkeypatch):
+    dist = fake_dist(tmp_path / "pyodide")
+    tarball = shutil.make_archive(str(tmp_path / "pyodide-314.0.6"), "bztar", tmp_path, "pyodide")
+    monkeypatch.setattr(lite, "BUILD", tmp_path / "build")  # where the tarball is unpacked
+    wheel, entry = lite.numpy_from_dist(tarball, json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text()))
+    assert wheel.read_bytes() == (dist / NUMPY_WHEEL).read_bytes() and entry["file_name"] == NUMPY_WHEEL
