@@ -59,3 +59,16 @@ def test_a_one_token_bug_fails_pointing_at_the_behaviour(ws, old, new, expected)
     failures = [line for line in out.split("\n") if line.startswith("      ")]
     assert failures and any(expected in line for line in failures), out
     assert "Traceback" not in out and "grade.py" not in out
+
+
+def test_every_module_completes_in_order_and_still_passes_when_tested_again_later(ws):
+    """The whole Foundation tier with the solutions; then re-testing an early module must not
+    trip over the later modules in the learner's package (06 autograd imports 02's classes)."""
+    foundation = [mid for mid in Course(PACKAGED).written() if mid != "00"]  # 00 is done by the fixture
+    for mid in foundation:
+        tito(ws, "module", "start", mid, "--with-solutions")
+        code, out = tito(ws, "module", "complete", mid)
+        assert code == 0, f"module {mid}:\n{out}"
+    for mid in foundation:
+        code, out = tito(ws, "module", "test", mid)
+        assert code == 0, f"re-testing module {mid} after all were completed:\n{out}"

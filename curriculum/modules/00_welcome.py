@@ -106,24 +106,27 @@ def dot(a, b):
 # %%
 #| test
 def test_unit_dot():
+    print("🧪 Unit Test: dot...")
     got = dot([1, 2, 3], [4, 5, 6])
     assert got == 32, f"dot([1, 2, 3], [4, 5, 6]): expected 1*4 + 2*5 + 3*6 = 32, got {got!r}"
     got = dot([0.5, -2.0], [4.0, 1.0])
     assert got == 0.0, f"dot([0.5, -2.0], [4.0, 1.0]): expected 0.5*4 - 2*1 = 0.0, got {got!r}"
+    print("✅ dot works!")
 
 
 def test_unit_dot_length_mismatch():
+    print("🧪 Unit Test: dot refuses lists of different lengths...")
     try:
         dot([1, 2], [1, 2, 3])
     except ValueError as error:
         assert "2" in str(error) and "3" in str(error), f"the error should name both lengths (2 and 3), got: {error}"
     else:
         raise AssertionError("dot([1, 2], [1, 2, 3]) should raise ValueError: the lengths differ")
+    print("✅ dot checks the lengths!")
 
 
 test_unit_dot()
 test_unit_dot_length_mismatch()
-print("dot: all visible tests passed")
 
 # %%
 #| hidden

@@ -162,11 +162,13 @@ def test_unit_linear():
     assert layer.weight.shape == (3, 2), f"Linear(3, 2).weight.shape: expected (3, 2), got {layer.weight.shape}"
     assert layer.bias.shape == (2,), f"Linear(3, 2).bias.shape: expected (2,), got {layer.bias.shape}"
     assert layer.weight.requires_grad and layer.bias.requires_grad, "weight and bias must be created with requires_grad=True"
+    assert np.allclose(layer.bias.data, 0), f"Linear(3, 2).bias should start at zero, got {layer.bias.data.tolist()}"
+    layer.bias.data[...] = [0.5, -1.0]  # as after some training: a zero bias would hide a forgotten `+ bias`
     x = Tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]])
     got = layer(x)
     expected = x.data @ layer.weight.data + layer.bias.data
     assert got.shape == (2, 2), f"Linear(3, 2) on x of shape (2, 3): expected output shape (2, 2), got {got.shape}"
-    assert np.allclose(got.data, expected, atol=1e-6), f"Linear(3, 2)(x): expected x @ W + b = {expected.tolist()}, got {got.data.tolist()}"
+    assert np.allclose(got.data, expected, atol=1e-6), f"Linear(3, 2)(x) with bias [0.5, -1.0]: expected x @ W + b = {expected.tolist()}, got {got.data.tolist()}"
     params = layer.parameters()
     assert len(params) == 2 and params[0] is layer.weight and params[1] is layer.bias, \
         f"parameters(): expected [weight, bias], got {len(params)} tensors"
@@ -404,6 +406,8 @@ def test_unit_sequential():
     assert got.shape == (2, 3), f"Sequential(Linear(2, 4), ReLU(), Linear(4, 3)) on (2, 2): expected shape (2, 3), got {got.shape}"
     assert np.allclose(got.data, expected, atol=1e-6), f"Sequential output: expected {expected.tolist()}, got {got.data.tolist()}"
     params = model.parameters()
+    assert all(isinstance(p, Tensor) for p in params), \
+        f"parameters() must be one flat list of Tensors, got a list of {[type(p).__name__ for p in params]}"
     expected_params = [first.weight, first.bias, second.weight, second.bias]
     assert len(params) == 4 and all(p is q for p, q in zip(params, expected_params)), \
         f"parameters(): expected [first.weight, first.bias, second.weight, second.bias], got shapes {[p.shape for p in params]}"

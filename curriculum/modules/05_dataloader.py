@@ -288,7 +288,9 @@ def test_hidden_reshuffled_and_seeded():
     again = _epoch_ids(loader)
     assert again == first, "the shuffle must use np.random, so np.random.seed(5) repeats the same order"
     ordered = DataLoader(ds, batch_size=8)
-    assert _epoch_ids(ordered) == list(range(50)) == _epoch_ids(ordered), "shuffle=False must serve samples in their order, every epoch"
+    for epoch in range(2):
+        got = _epoch_ids(ordered)
+        assert got == list(range(50)), f"shuffle=False, 50 samples in batches of 8, epoch {epoch}: expected ids 0..49 in order, got {got}"
 
 
 def test_hidden_rows_stay_together():
@@ -310,6 +312,8 @@ def test_hidden_generic_dataset():
             return Tensor([i, i + 0.5]), i * i
 
     batches = list(DataLoader(Squares(), batch_size=2))
+    sizes = [len(batch[0].data) if batch else 0 for batch in batches]
+    assert sizes == [2, 2, 1], f"a custom Dataset of 5 samples in batches of 2: expected batch sizes [2, 2, 1], got {sizes}"
     xb, yb = batches[0]
     assert xb.shape == (2, 2) and yb.shape == (2,), f"a custom Dataset in batches of 2: expected shapes (2, 2) and (2,), got {xb.shape} and {yb.shape}"
     assert np.array_equal(yb.data, [0, 1]) and np.array_equal(batches[2][1].data, [16]), \

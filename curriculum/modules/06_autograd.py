@@ -111,6 +111,21 @@ def _unbroadcast(grad, shape):
     return grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True).reshape(shape)
     ### END SOLUTION
 
+# %%
+#| test
+def test_unit_unbroadcast():
+    print("🧪 Unit Test: _unbroadcast...")
+    grad = np.arange(6, dtype=np.float32).reshape(2, 3)  # [[0, 1, 2], [3, 4, 5]]
+    for shape, expected in [((2, 3), [[0, 1, 2], [3, 4, 5]]), ((3,), [3, 5, 7]), ((1, 3), [[3, 5, 7]]),
+                            ((2, 1), [[3], [12]]), ((), 15)]:
+        got = _unbroadcast(grad, shape)
+        assert got.shape == shape, f"_unbroadcast of a (2, 3) gradient to shape {shape}: expected shape {shape}, got {got.shape}"
+        assert np.allclose(got, expected), f"_unbroadcast of {grad.tolist()} to shape {shape}: expected {expected}, got {got.tolist()}"
+    print("✅ _unbroadcast works!")
+
+
+test_unit_unbroadcast()
+
 # %% [markdown]
 # ## Element-wise arithmetic
 #
@@ -181,6 +196,31 @@ class LogBackward(Function):
         (a,) = self.inputs
         return (grad_output / a.data,)
         ### END SOLUTION
+
+# %% [markdown]
+# A `Function` needs nothing but its inputs, so you can check each `backward` right away, by hand,
+# before the engine that calls them exists.
+
+# %%
+#| test
+def test_unit_elementwise_backward():
+    print("🧪 Unit Test: backward of -, *, /, exp, log (called directly)...")
+    a, b = Tensor([2.0, 3.0]), Tensor([4.0, 5.0])
+    g = np.array([1.0, 10.0], dtype=np.float32)  # grad_output
+    for name, function, expected in [("a - b", SubBackward(a - b, a, b), [[1, 10], [-1, -10]]),
+                                     ("a * b", MulBackward(a * b, a, b), [[4, 50], [2, 30]]),
+                                     ("a / b", DivBackward(a / b, a, b), [[0.25, 2], [-0.125, -1.2]]),
+                                     ("exp(a)", ExpBackward(a.exp(), a), [np.exp([2.0, 3.0]) * [1, 10]]),
+                                     ("log(a)", LogBackward(a.log(), a), [[0.5, 10 / 3]])]:
+        got = function.backward(g)
+        assert len(got) == len(expected), f"{type(function).__name__}.backward must return one gradient per input ({len(expected)}), got {len(got)}"
+        for i, (grad, want) in enumerate(zip(got, expected)):
+            assert np.allclose(grad, want, rtol=1e-5), \
+                f"{name} for a=[2, 3], b=[4, 5], grad_output=[1, 10]: gradient of input {i} expected {np.round(want, 4).tolist()}, got {np.asarray(grad).tolist()}"
+    print("✅ Element-wise backward works!")
+
+
+test_unit_elementwise_backward()
 
 # %% [markdown]
 # ## Matrix multiplication
@@ -454,6 +494,12 @@ def _graph_order(root):
 
     A depth-first search: a tensor is appended once all its inputs have been. An explicit stack
     instead of recursion, so deep graphs cannot hit Python's recursion limit.
+
+    APPROACH: a stack of (tensor, inputs_done) pairs, starting with [(root, False)]; pop one:
+              - inputs_done: all its inputs are in the order already, append the tensor;
+              - else, if not visited yet (compare id(tensor)): mark it, push (tensor, True) back,
+                then push (t, False) for each input t of tensor._grad_fn that needs a gradient.
+    HINT: a leaf has tensor._grad_fn None: no inputs to push. _needs_grad(t) skips numbers.
     """
     ### BEGIN SOLUTION
     order, visited, stack = [], set(), [(root, False)]
@@ -679,7 +725,10 @@ def test_unit_gradcheck_mlp():
     b1 = Tensor(np.zeros(5), requires_grad=True)
     w2 = Tensor(rng.standard_normal((5, 2)) * 0.5, requires_grad=True)
     targets = np.array([0, 1, 1, 0])
-    assert gradcheck(lambda w1, b1, w2: CrossEntropyLoss()(Tanh()(x @ w1 + b1) @ w2, targets), w1, b1, w2)
+    try:
+        gradcheck(lambda w1, b1, w2: CrossEntropyLoss()(Tanh()(x @ w1 + b1) @ w2, targets), w1, b1, w2)
+    except AssertionError as error:
+        raise AssertionError(f"CrossEntropyLoss(Tanh(x @ w1 + b1) @ w2), inputs 0, 1, 2 = w1, b1, w2: {error}") from None
     print("✅ The network's gradients match finite differences!")
 
 

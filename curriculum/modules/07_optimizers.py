@@ -185,7 +185,7 @@ def _run(optimizer, params, grads_per_step):
         for p, g in zip(params, grads):
             p.grad = None if g is None else Tensor(g)
         optimizer.step()
-    return [p.data.copy() for p in params]
+    return [p.data.astype(np.float64) for p in params]  # float64 copies: short, readable values in messages
 
 
 def _sgd_reference(p, grads, lr, momentum, weight_decay):
@@ -208,7 +208,7 @@ def test_hidden_sgd_matches_reference():
         expected = _sgd_reference(start, grads, 0.05, momentum, weight_decay)
         assert np.allclose(got, expected, atol=1e-5), \
             f"SGD(lr=0.05, momentum={momentum}, weight_decay={weight_decay}) after 4 steps on a (3, 2) parameter: expected {expected.round(5).tolist()}, got {got.round(5).tolist()}"
-        assert got.dtype == np.float32, f"SGD must keep parameters float32, got {got.dtype}"
+        assert p.dtype == np.float32, f"SGD must keep parameters float32, got {p.dtype}"
 
 
 def test_hidden_sgd_skips_missing_grads_and_keeps_identity():
@@ -380,7 +380,7 @@ def test_hidden_adam_matches_reference():
             expected = _adam_reference(start, grads, 0.01, (0.8, 0.99), 1e-6, weight_decay, decoupled)
             assert np.allclose(got, expected, atol=1e-5), \
                 f"{name}(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay={weight_decay}) after 5 steps: expected {expected[0].round(5).tolist()}... (first row), got {got[0].round(5).tolist()}..."
-            assert got.dtype == np.float32, f"{name} must keep parameters float32, got {got.dtype}"
+            assert p.dtype == np.float32, f"{name} must keep parameters float32, got {p.dtype}"
 
 
 def test_hidden_adam_defaults_and_state():
@@ -390,7 +390,9 @@ def test_hidden_adam_defaults_and_state():
         f"Adam defaults: expected lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, got {adam.lr}, {adam.betas}, {adam.eps}, {adam.weight_decay}"
     assert adamw.weight_decay == 0.01, f"AdamW default weight_decay: expected 0.01, got {adamw.weight_decay}"
     a, b = Tensor([1.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    data_a = a.data
     got_a, got_b = _run(Adam([a, b], lr=0.1), [a, b], [[[2.0], None], [[-1.0], None]])
+    assert a.data is data_a, "Adam.step() must update p.data in place (p.data -= ...), not replace the array"
     expected = _adam_reference([1.0], [[2.0], [-1.0]], 0.1, (0.9, 0.999), 1e-8, 0.0, False)
     assert np.allclose(got_b, [3.0]), f"Adam must skip a parameter whose grad is None: expected it to stay [3.0], got {got_b.tolist()}"
     assert np.allclose(got_a, expected, atol=1e-6), f"Adam(lr=0.1), grads 2 then -1 from p=1: expected {expected.tolist()}, got {got_a.tolist()}"

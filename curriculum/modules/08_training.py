@@ -285,6 +285,11 @@ def test_hidden_cosine_schedule_shape():
     assert np.allclose(lrs, expected), f"CosineSchedule(1, 0, 8): expected {np.round(expected, 4).tolist()}, got {np.round(lrs, 4).tolist()}"
     _expect_error(ValueError, lambda: CosineSchedule(0.1, 0.0, 0), "0")
 
+
+test_hidden_accuracy_inputs()
+test_hidden_clip_grad_norm_cases()
+test_hidden_cosine_schedule_shape()
+
 # %% [markdown]
 # ## The Trainer
 #
@@ -496,9 +501,6 @@ def test_hidden_evaluate_is_eval_mode_and_changes_nothing():
     _expect_error(ValueError, lambda: trainer.train_epoch(empty), "no samples")
 
 
-test_hidden_accuracy_inputs()
-test_hidden_clip_grad_norm_cases()
-test_hidden_cosine_schedule_shape()
 test_hidden_train_epoch_mean_loss_per_sample()
 test_hidden_training_reduces_loss_and_fit_history()
 test_hidden_scheduler_sets_lr_each_epoch()

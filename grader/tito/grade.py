@@ -17,6 +17,7 @@ import sys
 import time
 import traceback
 import types
+from pathlib import Path
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 
@@ -75,7 +76,9 @@ def grade(course, mid, exports, workspace, budget=BUDGET):
     def failure(error):
         return explain(error, files, learner, budget)
 
-    with learner_package(workspace, f"tinytorch.core.{info['name']}") as namespace, quiet():
+    # The package's __init__ is not run: it imports every completed module, later ones too, and
+    # those would import the module being graded before it exists (re-testing 02 after 06).
+    with learner_package(workspace, f"tinytorch.core.{info['name']}", run_init=False) as namespace, quiet():
         result.problem = run_exports(exports, namespace, budget, failure)
         for label, _, _, code, _ in cells:
             if not result.problem:
@@ -155,12 +158,13 @@ def explain(error, files, learner, budget):
 
 
 @contextmanager
-def learner_package(workspace, module_name):
+def learner_package(workspace, module_name, run_init=True):
     """A fresh module to run the learner's code in, registered as `module_name`, while `import
-    tinytorch` finds only the learner's package in `workspace`. The `tinytorch*` modules imported
+    tinytorch` finds only the learner's package in `workspace` (without running its __init__.py
+    when run_init is False, so only the modules the code imports itself are loaded). The `tinytorch*` modules imported
     before (a notebook's, a test's) are set aside and put back afterwards, so nothing leaks
     between gradings and objects made before keep working with their own classes."""
-    finder = _WorkspaceFinder(workspace)
+    finder = _WorkspaceFinder(workspace, run_init)
     before = _purge()
     sys.meta_path.insert(0, finder)
     module = types.ModuleType(module_name)
@@ -177,8 +181,9 @@ class _WorkspaceFinder:
     """Finds `tinytorch` in the workspace or nowhere. Its submodules then come from there too,
     because Python looks for them in the package's own folder."""
 
-    def __init__(self, workspace):
+    def __init__(self, workspace, run_init=True):
         self.path = [str(workspace)]
+        self.run_init = run_init
 
     def find_spec(self, name, path=None, target=None):
         if name != "tinytorch":
@@ -186,6 +191,9 @@ class _WorkspaceFinder:
         spec = importlib.machinery.PathFinder.find_spec(name, self.path)
         if spec is None:
             raise ModuleNotFoundError(f"your tinytorch package is not in {self.path[0]} yet: complete module 01 first", name=name)
+        if not self.run_init:  # the same folder as a package with no code of its own
+            spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            spec.submodule_search_locations = [str(Path(self.path[0]) / name)]
         return spec
 
 

@@ -275,6 +275,12 @@ def _graph_order(root):
 
     A depth-first search: a tensor is appended once all its inputs have been. An explicit stack
     instead of recursion, so deep graphs cannot hit Python's recursion limit.
+
+    APPROACH: a stack of (tensor, inputs_done) pairs, starting with [(root, False)]; pop one:
+              - inputs_done: all its inputs are in the order already, append the tensor;
+              - else, if not visited yet (compare id(tensor)): mark it, push (tensor, True) back,
+                then push (t, False) for each input t of tensor._grad_fn that needs a gradient.
+    HINT: a leaf has tensor._grad_fn None: no inputs to push. _needs_grad(t) skips numbers.
     """
     order, visited, stack = [], set(), [(root, False)]
     while stack:
