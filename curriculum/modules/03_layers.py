@@ -179,15 +179,7 @@ test_unit_linear()
 
 # %%
 #| hidden
-def _expect_error(error_type, action, *must_mention):
-    """Run action(); it must raise error_type with a message containing every string in must_mention."""
-    try:
-        action()
-    except error_type as error:
-        for text in must_mention:
-            assert text in str(error), f"the {error_type.__name__} message should mention {text!r}, got: {error}"
-    else:
-        raise AssertionError(f"expected a {error_type.__name__} mentioning {must_mention}, but nothing was raised")
+from tito.checks import expect_error
 
 
 def test_hidden_linear_init():
@@ -221,8 +213,8 @@ def test_hidden_linear_no_bias_and_batch_dims():
 
 def test_hidden_linear_wrong_input():
     layer = Linear(3, 2)
-    _expect_error(ValueError, lambda: layer(Tensor(np.ones((4, 5)))), "3", "(4, 5)")
-    _expect_error(ValueError, lambda: layer(Tensor([1.0, 2.0, 3.0])), "(3,)")
+    expect_error(ValueError, lambda: layer(Tensor(np.ones((4, 5)))), "3", "(4, 5)")
+    expect_error(ValueError, lambda: layer(Tensor([1.0, 2.0, 3.0])), "(3,)")
 
 
 test_hidden_linear_init()
@@ -332,7 +324,7 @@ def test_hidden_dropout_identity_cases():
 
 def test_hidden_dropout_bad_p():
     for p in [1.0, -0.1, 1.5]:
-        _expect_error(ValueError, lambda: Dropout(p), str(p))
+        expect_error(ValueError, lambda: Dropout(p), str(p))
 
 
 test_hidden_dropout_scaling_and_randomness()
@@ -443,7 +435,7 @@ def test_hidden_sequential_order_and_empty():
 
 
 def test_hidden_layer_base():
-    _expect_error(NotImplementedError, lambda: Layer()(Tensor([1.0])), "forward")
+    expect_error(NotImplementedError, lambda: Layer()(Tensor([1.0])), "forward")
     assert Layer().parameters() == [], f"Layer().parameters(): expected [], got {Layer().parameters()}"
 
 

@@ -248,15 +248,7 @@ test_unit_dataloader()
 
 # %%
 #| hidden
-def _expect_error(error_type, action, *must_mention):
-    """Run action(); it must raise error_type with a message containing every string in must_mention."""
-    try:
-        action()
-    except error_type as error:
-        for text in must_mention:
-            assert text in str(error), f"the {error_type.__name__} message should mention {text!r}, got: {error}"
-    else:
-        raise AssertionError(f"expected a {error_type.__name__} mentioning {must_mention}, but nothing was raised")
+from tito.checks import expect_error
 
 
 def _epoch_ids(loader):
@@ -318,15 +310,15 @@ def test_hidden_generic_dataset():
     assert xb.shape == (2, 2) and yb.shape == (2,), f"a custom Dataset in batches of 2: expected shapes (2, 2) and (2,), got {xb.shape} and {yb.shape}"
     assert np.array_equal(yb.data, [0, 1]) and np.array_equal(batches[2][1].data, [16]), \
         f"Squares labels: expected [0, 1] first and [16] last, got {yb.data.tolist()} and {batches[2][1].data.tolist()}"
-    _expect_error(NotImplementedError, lambda: len(Dataset()), "__len__")
+    expect_error(NotImplementedError, lambda: len(Dataset()), "__len__")
 
 
 def test_hidden_bad_input():
-    _expect_error(ValueError, lambda: TensorDataset(Tensor(np.zeros((3, 2))), Tensor(np.zeros(3)), Tensor(np.zeros(2))), "(3, 2)", "(2,)")
-    _expect_error(ValueError, lambda: TensorDataset(), "at least one")
+    expect_error(ValueError, lambda: TensorDataset(Tensor(np.zeros((3, 2))), Tensor(np.zeros(3)), Tensor(np.zeros(2))), "(3, 2)", "(2,)")
+    expect_error(ValueError, lambda: TensorDataset(), "at least one")
     ds = TensorDataset(Tensor(np.zeros(4)))
     for bad in [0, -2, 1.5]:
-        _expect_error(ValueError, lambda: DataLoader(ds, batch_size=bad), str(bad))
+        expect_error(ValueError, lambda: DataLoader(ds, batch_size=bad), str(bad))
     empty = DataLoader(TensorDataset(Tensor(np.zeros((0, 2)))), batch_size=4)
     assert len(empty) == 0 and list(empty) == [], f"an empty data set has no batches, got len {len(empty)} and {len(list(empty))} batches"
 

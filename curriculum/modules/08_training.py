@@ -236,15 +236,7 @@ test_unit_cosine_schedule()
 
 # %%
 #| hidden
-def _expect_error(error_type, action, *must_mention):
-    """Run action(); it must raise error_type with a message containing every string in must_mention."""
-    try:
-        action()
-    except error_type as error:
-        for text in must_mention:
-            assert text in str(error), f"the {error_type.__name__} message should mention {text!r}, got: {error}"
-    else:
-        raise AssertionError(f"expected a {error_type.__name__} mentioning {must_mention}, but nothing was raised")
+from tito.checks import expect_error
 
 
 def test_hidden_accuracy_inputs():
@@ -255,7 +247,7 @@ def test_hidden_accuracy_inputs():
     got = accuracy(Tensor([0.2, 0.6]), [1, 1])
     assert got == 0.5, f"accuracy of probabilities [0.2, 0.6] (shape (2,)) vs [1, 1]: expected 0.5, got {got}"
     assert isinstance(got, float), f"accuracy must return a Python float, got {type(got).__name__}"
-    _expect_error(ValueError, lambda: accuracy(Tensor(np.zeros((4, 3))), [0, 1]), "(4, 3)", "(2,)")
+    expect_error(ValueError, lambda: accuracy(Tensor(np.zeros((4, 3))), [0, 1]), "(4, 3)", "(2,)")
 
 
 def test_hidden_clip_grad_norm_cases():
@@ -274,7 +266,7 @@ def test_hidden_clip_grad_norm_cases():
     small.grad = Tensor([0.5])
     total = clip_grad_norm([small], max_norm=1.0)
     assert abs(total - 0.5) < 1e-7 and small.grad.data.tolist() == [0.5], f"a norm of 0.5 under max_norm=1 must not change: got norm {total}, grad {small.grad.data.tolist()}"
-    _expect_error(ValueError, lambda: clip_grad_norm([small], max_norm=0), "0")
+    expect_error(ValueError, lambda: clip_grad_norm([small], max_norm=0), "0")
 
 
 def test_hidden_cosine_schedule_shape():
@@ -283,7 +275,7 @@ def test_hidden_cosine_schedule_shape():
     assert all(a >= b for a, b in zip(lrs, lrs[1:])), f"the cosine schedule must never increase, got {[round(v, 4) for v in lrs]}"
     expected = [(1 + np.cos(np.pi * e / 8)) / 2 for e in range(8)] + [0.0, 0.0]
     assert np.allclose(lrs, expected), f"CosineSchedule(1, 0, 8): expected {np.round(expected, 4).tolist()}, got {np.round(lrs, 4).tolist()}"
-    _expect_error(ValueError, lambda: CosineSchedule(0.1, 0.0, 0), "0")
+    expect_error(ValueError, lambda: CosineSchedule(0.1, 0.0, 0), "0")
 
 
 test_hidden_accuracy_inputs()
@@ -497,8 +489,8 @@ def test_hidden_evaluate_is_eval_mode_and_changes_nothing():
     loss, acc = first
     assert 0.0 <= acc <= 1.0 and loss > 0, f"evaluate must return (mean loss, accuracy in [0, 1]), got {first}"
     empty = DataLoader(TensorDataset(Tensor(np.zeros((0, 3))), Tensor(np.zeros(0))), batch_size=4)
-    _expect_error(ValueError, lambda: trainer.evaluate(empty), "no samples")
-    _expect_error(ValueError, lambda: trainer.train_epoch(empty), "no samples")
+    expect_error(ValueError, lambda: trainer.evaluate(empty), "no samples")
+    expect_error(ValueError, lambda: trainer.train_epoch(empty), "no samples")
 
 
 test_hidden_train_epoch_mean_loss_per_sample()
