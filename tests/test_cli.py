@@ -89,6 +89,18 @@ def test_a_locked_module_cannot_be_completed(course, ws):
     assert code == 1 and "module 01 (Second steps) is locked: complete module 00 (First steps) first" in out
 
 
+
+def test_an_instructor_can_unlock_every_module_and_lock_them_again(course, ws):
+    def status_of_01():
+        return next(line.split()[-1] for line in tito(ws, "module", "list")[1].splitlines() if line.startswith("01"))
+
+    assert status_of_01() == "locked"
+    assert tito(ws, "progress", "unlock-all")[0] == 0
+    assert saved(ws)["settings"]["unlock_all"] is True and status_of_01() == "available"
+    assert tito(ws, "progress", "unlock-all", "--off")[0] == 0
+    assert saved(ws)["settings"]["unlock_all"] is False and status_of_01() == "locked"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["module", "test", "5"], "there is no module 05: this course has modules 00 to 01"),
     (["module", "start", "02"], "module 02 (Third steps) is not written yet"),
