@@ -6,14 +6,16 @@ grader, and the landing page, as plain static files that never reach past their 
 1. the grader wheel (`pip wheel --no-deps ./grader`),
 2. the pure-Python wheels the kernel imports at start (IPython, jedi, micropip, ...) from PyPI,
    at the versions Pyodide's lockfile pins, cached in build/wheels/ so rebuilds are offline,
-3. static/pyodide/: Pyodide's core from npm, those wheels, and a lockfile that lists exactly
-   the files shipped (Pyodide rebuilds pure wheels, so PyPI's sha256 differ from its own),
+3. static/pyodide/: Pyodide's core from npm, those wheels compiled to bytecode (as Pyodide's own
+   distribution ships them), and a lockfile that lists exactly the files shipped (Pyodide
+   rebuilds pure wheels, so PyPI's sha256 differ from its own),
 4. `jupyter lite build` with lite/jupyter_lite_config.json and the kernel settings below,
 5. site/ on top (its index.html replaces JupyterLite's redirect), and course.json for it.
 
 A build is skipped when none of its inputs changed since the last one.
 """
 
+import base64
 import email
 import fcntl
 import hashlib
@@ -22,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import tomllib
 import urllib.request
 import zipfile
@@ -145,16 +148,17 @@ def stage_pyodide(pyodide_dir, pyodide_dist=None):
     lock = json.loads((NPM_PYODIDE / "pyodide-lock.json").read_text())
     pinned = {canonicalize_name(name): entry for name, entry in lock["packages"].items()}
 
-    packages = {}
+    wheels, entries = {}, {}  # by canonical name: the wheel, and its lock entry if Pyodide's has it
     for name in closure(FROM_LOCKFILE, pinned):
-        wheel = pypi_wheel(f"{pinned[name]['name']}=={pinned[name]['version']}")
-        packages[name] = ship(wheel, pyodide_dir, pinned[name])
+        wheels[name] = pypi_wheel(f"{pinned[name]['name']}=={pinned[name]['version']}")
+        entries[name] = pinned[name]
     for requirement in FROM_PYPI:
-        wheel = pypi_wheel(requirement)
-        packages[canonicalize_name(requirement.split("==")[0])] = ship(wheel, pyodide_dir, wheel_entry(wheel))
+        wheels[canonicalize_name(requirement.split("==")[0])] = pypi_wheel(requirement)
     for name in FROM_KERNEL:
-        (wheel,) = KERNEL_WHEELS.glob(f"{name.replace('-', '_')}-*.whl")
-        packages[name] = ship(wheel, pyodide_dir, wheel_entry(wheel))
+        (wheels[name],) = KERNEL_WHEELS.glob(f"{name.replace('-', '_')}-*.whl")
+    compiled = bytecode_wheels(wheels.values())
+    packages = {name: ship(compiled[wheel], pyodide_dir, entries.get(name) or wheel_entry(wheel))
+                for name, wheel in wheels.items()}
     grader = grader_wheel(pyodide_dir.parent.parent)
     packages[GRADER] = ship(grader, pyodide_dir, wheel_entry(grader))
     grader.unlink()
@@ -213,6 +217,58 @@ def pypi_wheel(requirement):
         check=True,
     )
     return pypi_wheel(requirement)
+
+
+# Python compiles a module to bytecode the first time it imports it; from a PyPI wheel (sources
+# only) that is at every kernel start, in WebAssembly: about 1 s of IPython's 1.7 s import here.
+# Pyodide's own distribution ships its pure-Python wheels as .pyc instead; so does this site. The
+# bytecode must come from Pyodide's very Python (3.14), so the Pyodide from npm runs in Node.
+COMPILE = """
+import {loadPyodide} from %s;
+const pyodide = await loadPyodide();
+pyodide.FS.mkdirTree("/wheels");
+pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, {root: %s}, "/wheels");
+pyodide.runPython(`
+import compileall, os, py_compile, sysconfig
+for name in os.listdir("/wheels"):  # one unpacked wheel each; its .py files become .pyc beside them
+    assert compileall.compile_dir(
+        f"/wheels/{name}", quiet=1, legacy=True, stripdir=f"/wheels/{name}", prependdir=sysconfig.get_path("purelib"),
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)  # no mtimes: the same bytes each build
+`);
+"""
+
+
+def bytecode_wheels(wheels):
+    """{wheel: the same wheel with .pyc files in place of its .py files}, cached in build/wheels/."""
+    version = json.loads((NPM_PYODIDE / "package.json").read_text())["version"]
+    cache = WHEELS / f"bytecode-pyodide-{version}"
+    todo = [wheel for wheel in wheels if not (cache / wheel.name).exists()]
+    if todo:
+        with tempfile.TemporaryDirectory() as tmp:
+            for wheel in todo:
+                zipfile.ZipFile(wheel).extractall(Path(tmp) / wheel.name)
+            script = COMPILE % (json.dumps((NPM_PYODIDE / "pyodide.mjs").as_uri()), json.dumps(tmp))
+            subprocess.run(["node", "--input-type=module", "-e", script], check=True)
+            cache.mkdir(parents=True, exist_ok=True)
+            for wheel in todo:
+                sourceless_wheel(Path(tmp) / wheel.name, cache / wheel.name)
+    return {wheel: cache / wheel.name for wheel in wheels}
+
+
+def sourceless_wheel(unpacked, path):
+    """Zip the unpacked wheel at `unpacked` into `path`, without the .py files that have a .pyc,
+    and with a RECORD that lists the files it has."""
+    files = sorted(p for p in unpacked.rglob("*") if p.is_file() and not (p.suffix == ".py" and p.with_suffix(".pyc").exists()))
+    (record,) = [p for p in files if p.parent.name.endswith(".dist-info") and p.name == "RECORD"]
+    lines = []
+    for p in files:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(p.read_bytes()).digest()).rstrip(b"=").decode()
+        lines.append(f"{p.relative_to(unpacked).as_posix()},sha256={digest},{p.stat().st_size}" if p != record else "")
+    record.write_text("\n".join(line for line in lines if line) + f"\n{record.relative_to(unpacked).as_posix()},,\n")
+    with zipfile.ZipFile(path.with_suffix(".part"), "w", zipfile.ZIP_DEFLATED) as archive:
+        for p in files:
+            archive.write(p, p.relative_to(unpacked).as_posix())
+    path.with_suffix(".part").rename(path)
 
 
 def grader_wheel(dest):
