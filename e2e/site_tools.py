@@ -3,6 +3,9 @@ for notebooks in JupyterLite. The fixtures built on them are in conftest.py."""
 
 from urllib.parse import urlsplit
 
+from tito.course import Course
+from tito.workspace import notebook_exports
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -62,6 +65,8 @@ class Guard:
 # ---- notebooks in JupyterLite -------------------------------------------------------------------
 
 KERNEL_START = 120_000  # ms; about 3 s here, but two cores are shared with other work
+# The notebook on show. JupyterLab reopens the notebooks of the last visit too, in hidden tabs.
+SHOWN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 
 
 def wait_for_kernel(page, timeout=KERNEL_START):
@@ -69,18 +74,48 @@ def wait_for_kernel(page, timeout=KERNEL_START):
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
 
 
+def open_from_dashboard(page, site_url, title, notebook):
+    """Follow the link of the dashboard's card `title`, which must open `notebook`; wait for its kernel."""
+    page.goto(site_url)
+    page.locator(".card", has_text=title).get_by_role("link").click()
+    page.wait_for_url(f"**/lab/index.html?path={notebook}")
+    wait_for_kernel(page)
+
+
 def run_cell(page, code, timeout=60_000):
     """Add a cell at the end of the open notebook, run `code` in it, return its output's text."""
-    page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").last.click()  # select the last cell
+    page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell .jp-InputPrompt").last.click()  # select the last cell
     page.keyboard.press("Escape")  # command mode
     page.keyboard.press("b")  # a new cell below it, now the active one
-    cell = page.locator(".jp-Notebook .jp-Cell.jp-mod-active").element_handle()
+    cell = page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell.jp-mod-active").element_handle()
     cell.query_selector(".cm-content").click()
     page.keyboard.insert_text(code)  # as typed text, without the editor's auto-indent
+    return run_active_cell(page, cell, timeout)
+
+
+def run_notebook_cell(page, index, timeout=60_000):
+    """Run the open notebook's own cell number `index` (from 0, not run yet), return its output's text."""
+    cell = page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell").nth(index).element_handle()
+    cell.query_selector(".jp-InputPrompt").click()  # selects it
+    return run_active_cell(page, cell, timeout)
+
+
+def run_active_cell(page, cell, timeout):
+    """Run the selected cell, wait until it has run (its prompt shows a number), return its output's text."""
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("cell => /\\[\\d+\\]/.test(cell.querySelector('.jp-InputPrompt').textContent)",
                            arg=cell, timeout=timeout)
     return cell.query_selector(".jp-OutputArea").inner_text()
+
+
+def complete_module(page, mid):
+    """Type module `mid`'s solutions (the export cells of its instructor notebook) into the open
+    notebook as the learner would, run them, then `%tito module complete mid`; returns its output."""
+    course = Course()
+    for label, code in notebook_exports(course.notebook(mid, instructor=True)):
+        output = run_cell(page, code)
+        assert "Traceback" not in output, f"module {mid}'s solution ({label}) failed:\n{output}"
+    return run_cell(page, f"%tito module complete {mid}")
 
 
 def read_progress(page):

@@ -66,26 +66,29 @@ def missing_modules(course, mid, workspace):
             if not (package / f"{course.modules[m]['name']}.py").is_file()]
 
 
-async def run(milestone_id, workspace, reference=False, store=None, progress=None, course=None):
+async def run(milestone_id, workspace, reference=False, store=None, progress=None, course=None, prefix="tito"):
     """Run a milestone, record the attempt in `store` (if given; not for the reference) and return its Outcome.
 
     reference=False uses <workspace>/tinytorch/ and first checks that every required module is
     completed; reference=True uses the repository's reference package. `progress(epoch, epochs,
-    loss)` is called during training (default: a bar in the notebook or the terminal).
+    loss)` is called during training (default: a bar in the notebook or the terminal). `prefix`
+    is how the learner types a command here ("tito", or "%tito" in a notebook), for messages.
     """
     course = course or Course()
     mid, info = course.milestone(milestone_id)
+    has_reference = (REFERENCE_ROOT / "tinytorch" / "__init__.py").is_file()
     if reference:
         root = REFERENCE_ROOT
-        if not (root / "tinytorch" / "__init__.py").is_file():
+        if not has_reference:
             raise TitoError(f"the reference tinytorch is not here ({root / 'tinytorch'}): --reference works in a checkout of the course repository")
     else:
         root = Path(workspace)
         missing = missing_modules(course, mid, root)
         if missing:
             names = ", ".join(f"{m} {course.modules[m]['name']}" for m in missing)
-            raise TitoError(f"Milestone {mid} needs modules {names} completed first: run `tito module complete {missing[0]}` "
-                            f"(or watch it run with the reference tinytorch: `tito milestone run {mid} --reference`)")
+            # Suggest the reference only where it is (a checkout; not the browser, not a wheel).
+            watch = f" (or watch it run with the reference tinytorch: `{prefix} milestone run {mid} --reference`)" if has_reference else ""
+            raise TitoError(f"Milestone {mid} needs modules {names} completed first: run `{prefix} module complete {missing[0]}`{watch}")
 
     text = (course.root / info["source"]).read_text(encoding="utf-8")
     report = progress or default_progress()

@@ -1,0 +1,69 @@
+"""History milestones in the browser: the dashboard shows them, their notebooks open in
+JupyterLite, and `%tito milestone run` refuses clearly until the learner's tinytorch has every
+module the milestone needs, then trains with it (which needs NumPy in the browser).
+"""
+
+import re
+
+from site_tools import (SHOWN_NOTEBOOK, complete_module, open_from_dashboard, read_progress, run_cell, run_notebook_cell,
+                        wait_for_kernel)
+
+NOTEBOOK = "milestone_01_perceptron.ipynb"
+LOAD_CELL, RUN_CELL = 0, 10  # the notebook's `%load_ext tito` and `%tito milestone run 01` cells
+NEEDS = "01, 02, 03, 04, 05, 06, 07"  # course.toml: the modules milestone 01 trains with
+REFUSAL = ("Milestone 01 needs modules 01 tensor, 02 activations, 03 layers, 04 losses, 05 dataloader, "
+           "06 autograd, 07 optimizers completed first: run `%tito module complete 01`")
+
+
+def perceptron_card(page):
+    return page.locator(".card", has=page.locator(".number", has_text=re.compile("^1958$")))
+
+
+def test_a_fresh_browser_shows_the_milestone_locked_and_refuses_to_run_it(page, site_url):
+    page.goto(site_url)
+    card = perceptron_card(page)
+    assert card.get_attribute("data-status") == "locked"
+    assert card.locator(".title").inner_text() == "The Perceptron"
+    assert card.locator(".detail").inner_text() == f"needs modules {NEEDS}"
+    assert card.locator("a").count() == 0  # nothing to open from here yet: the learner can still go by URL
+
+    page.goto(f"{site_url}lab/index.html?path={NOTEBOOK}")
+    wait_for_kernel(page)
+    assert run_notebook_cell(page, LOAD_CELL).startswith("tito ")
+    output = run_notebook_cell(page, RUN_CELL)
+    assert output.strip() == REFUSAL, output
+    assert "Traceback" not in output
+    assert "milestone:01" not in read_progress(page), "a refused run must not be recorded"
+
+    listing = [" ".join(line.split()) for line in run_cell(page, "%tito milestone list").splitlines()]
+    assert listing[:4] == ["01 1958 The Perceptron locked", "02 1969 The XOR crisis locked",
+                           "03 1986 The MLP revival locked", "04 1998 Convolutional networks coming soon"], listing
+
+
+def test_the_learners_tinytorch_trains_the_perceptron(page, site_url, request):
+    """Modules 00-07 completed through the grader (their solutions typed as a learner would),
+    then the milestone, opened from the dashboard, trains with the package they made."""
+    open_from_dashboard(page, site_url, "Welcome", "00_welcome.ipynb")
+    run_notebook_cell(page, LOAD_CELL)
+    assert "module 00 completed" in complete_module(page, "00")  # module 00 needs no NumPy
+    request.getfixturevalue("needs_numpy")  # skips here when the site has no NumPy
+    for mid in ["01", "02", "03", "04", "05", "06", "07"]:  # all in this one kernel, as the grader allows
+        output = complete_module(page, mid)
+        assert f"module {mid} completed" in output, output
+    assert "milestone 01 (The Perceptron, 1958) is unlocked" in output, output
+
+    open_from_dashboard(page, site_url, "The Perceptron", NOTEBOOK)
+    run_notebook_cell(page, LOAD_CELL)
+    output = run_notebook_cell(page, RUN_CELL)
+    assert re.search(r"Milestone 01 The Perceptron: accuracy \d\.\d{3} \(gate 0\.95\) in [\d.]+ s: PASSED", output), output
+    assert "Traceback" not in output
+    pictures = page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell").nth(RUN_CELL).locator(".jp-OutputArea-output[data-mime-type='image/svg+xml']")
+    assert pictures.count() == 2, "expected the loss curve and the decision boundary"
+    record = read_progress(page)["milestone:01"]
+    assert record["passed"] is True and record["attempts"] == 1 and record["result"]["value"] >= 0.95, record
+
+    page.goto(site_url)
+    card = perceptron_card(page)
+    assert card.get_attribute("data-status") == "passed"
+    shown = re.fullmatch(r"accuracy ([\d.]+) \(pass mark 0\.95\)", card.locator(".detail").inner_text())
+    assert shown and float(shown[1]) == record["result"]["value"], card.inner_text()
