@@ -214,17 +214,7 @@ test_unit_softmax()
 
 # %%
 #| hidden
-import warnings
-
-
-def _no_warnings(action, what, fix):
-    """Run action() and fail, naming `what` and how to `fix` it, if NumPy warns (overflow, 0/0, ...)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            return action()
-        except RuntimeWarning as warning:
-            raise AssertionError(f"{what}: NumPy warned '{warning}' ({fix})") from None
+from tito.checks import no_warnings
 
 
 def test_hidden_shapes_and_dtypes():
@@ -251,7 +241,7 @@ def test_hidden_values_match_formulas():
 
 def test_hidden_sigmoid_extremes_are_stable():
     x = Tensor([-1000.0, -100.0, 100.0, 1000.0])
-    got = _no_warnings(lambda: Sigmoid()(x), f"Sigmoid of {x.data.tolist()}", "compute e^-|x| only, never e^-x").data
+    got = no_warnings(lambda: Sigmoid()(x), f"Sigmoid of {x.data.tolist()}", "compute e^-|x| only, never e^-x").data
     assert np.all(np.isfinite(got)), f"Sigmoid of {x.data.tolist()} must be finite (compute e^-|x| only), got {got.tolist()}"
     assert np.allclose(got, [0, 0, 1, 1]), f"Sigmoid of {x.data.tolist()}: expected [0, 0, 1, 1], got {got.tolist()}"
     assert np.all((got >= 0) & (got <= 1)), f"Sigmoid must stay in [0, 1], got {got.tolist()}"
@@ -271,7 +261,7 @@ def test_hidden_softmax_rows_sum_to_one_and_dim():
 
 def test_hidden_softmax_large_inputs_are_stable():
     x = Tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1000.0, -1000.0]])
-    got = _no_warnings(lambda: Softmax()(x), f"Softmax of {x.data.tolist()}",
+    got = no_warnings(lambda: Softmax()(x), f"Softmax of {x.data.tolist()}",
                        "subtract each row's own max, keepdims=True, not the max of the whole tensor").data
     e = np.exp([0.0, 1.0, 2.0])
     expected = [(e / e.sum()).tolist(), [1 / 3] * 3]

@@ -194,8 +194,7 @@ test_unit_binary_cross_entropy_loss()
 
 # %%
 #| hidden
-from tito.checks import expect_error
-import warnings
+from tito.checks import expect_error, no_warnings
 
 
 def test_hidden_losses_are_float32_scalars():
@@ -237,22 +236,12 @@ def test_hidden_cross_entropy_values():
     assert np.isclose(uniform.data, np.log(10), atol=1e-5), f"CrossEntropyLoss of all-zero logits over 10 classes: expected log(10) = {np.log(10):.6f}, got {uniform.data}"
 
 
-def _no_warnings(action, what, fix):
-    """Run action() and fail, naming `what` and how to `fix` it, if NumPy warns (overflow, log(0), ...)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            return action()
-        except RuntimeWarning as warning:
-            raise AssertionError(f"{what}: NumPy warned '{warning}' ({fix})") from None
-
-
 def test_hidden_cross_entropy_is_stable():
     # The last row lies far below the largest logit of the batch: only each row's own max keeps it finite.
     logits = Tensor([[1000.0, 0.0], [-1000.0, 1000.0], [0.0, 1000.0], [-1000.0, -1000.0]])
     targets = [0, 1, 0, 0]
     what = f"CrossEntropyLoss of {logits.data.tolist()}, targets {targets}"
-    got = _no_warnings(lambda: CrossEntropyLoss()(logits, targets), what, "subtract each row's own max (axis=1, keepdims=True)")
+    got = no_warnings(lambda: CrossEntropyLoss()(logits, targets), what, "subtract each row's own max (axis=1, keepdims=True)")
     expected = (0 + 0 + 1000 + np.log(2)) / 4
     assert np.isfinite(got.data), f"{what} must be finite (use log-sum-exp), got {got.data}"
     assert np.isclose(got.data, expected, rtol=1e-4), f"{what}: expected {expected:.4f}, got {got.data}"
@@ -272,7 +261,7 @@ def test_hidden_bce_values_and_clipping():
     expected = -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p))
     got = BinaryCrossEntropyLoss()(Tensor(p), t)
     assert np.isclose(got.data, expected, rtol=1e-4), f"BCE of p={p.tolist()}, t={t.tolist()}: expected {expected:.6f}, got {got.data}"
-    extreme = _no_warnings(lambda: BinaryCrossEntropyLoss()(Tensor([0.0, 1.0]), Tensor([1.0, 0.0])),
+    extreme = no_warnings(lambda: BinaryCrossEntropyLoss()(Tensor([0.0, 1.0]), Tensor([1.0, 0.0])),
                            "BCE of p=[0, 1] with t=[1, 0]", "clip p into [eps, 1 - eps] before the log")
     assert np.isfinite(extreme.data) and extreme.data > 10, f"BCE of p=[0, 1] with t=[1, 0] must be large but finite (clip p), got {extreme.data}"
     perfect = BinaryCrossEntropyLoss()(Tensor([0.0, 1.0]), Tensor([0.0, 1.0]))

@@ -13,3 +13,16 @@ def expect_error(error_type, action, *must_mention):
             assert text in str(error), f"the {error_type.__name__} message should mention {text!r}, got: {error}"
     else:
         raise AssertionError(f"expected a {error_type.__name__} mentioning {must_mention}, but nothing was raised")
+
+
+def no_warnings(action, what, fix):
+    """Run action() and return its result; fail, naming `what` and how to `fix` it, if NumPy
+    warns (overflow, 0/0, log(0), ...): a warning there means infinities or NaNs downstream."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return action()
+        except RuntimeWarning as warning:
+            raise AssertionError(f"{what}: NumPy warned '{warning}' ({fix})") from None
