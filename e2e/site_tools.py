@@ -69,9 +69,17 @@ KERNEL_START = 120_000  # ms; about 3 s here, but two cores are shared with othe
 SHOWN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 
 
+# JupyterLab's status bar item for the shown notebook's kernel: "No Kernel | Initializing", then
+# "Python (Pyodide) | Unknown" while the kernel starts, "Python (Pyodide) | Idle" once it answers.
+KERNEL_IDLE = r"""() => [...document.querySelectorAll("#jp-main-statusbar .jp-StatusBar-TextItem[title^='Change kernel for ']")]
+    .some(item => / \| Idle$/.test(item.textContent) && !item.textContent.startsWith("No Kernel"))"""
+
+
 def wait_for_kernel(page, timeout=KERNEL_START):
-    """Wait until the open notebook's kernel is idle (a missing start-up file leaves it starting forever)."""
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
+    """Wait until the open notebook's kernel has started and is idle (a missing start-up file leaves
+    it starting forever). Not the toolbar's execution indicator: that one reads idle from the
+    moment the notebook is shown, before a kernel even exists."""
+    page.wait_for_function(KERNEL_IDLE, timeout=timeout)
 
 
 def open_from_dashboard(page, site_url, title, notebook):

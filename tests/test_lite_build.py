@@ -20,15 +20,15 @@ def site():
 def test_config_never_points_beyond_the_site(site):
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
-    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert kernel["pyodideUrl"] == "./api/pyodide/pyodide.mjs"
     assert kernel["disablePyPIFallback"] is True
-    assert kernel["loadPyodideOptions"]["lockFileURL"] == "./static/pyodide/pyodide-lock.json"
+    assert kernel["loadPyodideOptions"]["lockFileURL"] == "./api/pyodide/pyodide-lock.json"
     for path in site.rglob("jupyter-lite.json"):
         assert "cdn.jsdelivr" not in path.read_text() and "pypi.org" not in path.read_text(), path
 
 
 def test_lockfile_lists_exactly_the_shipped_wheels(site):
-    pyodide = site / "static" / "pyodide"
+    pyodide = site / "api" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     assert set(lock["packages"]) >= {"micropip", "ipython", "jedi", "comm", "pyodide-kernel", "tinytorch-grader"}
     for name, entry in lock["packages"].items():
@@ -45,7 +45,7 @@ def test_course_json_and_landing_page(site):
     course = json.loads((site / "course.json").read_text())
     assert course["modules"]["00"]["name"] == "welcome"
     assert "00_welcome.ipynb" in course["notebooks"]
-    assert course["numpy_bundled"] == ("numpy" in json.loads((site / "static/pyodide/pyodide-lock.json").read_text())["packages"])
+    assert course["numpy_bundled"] == ("numpy" in json.loads((site / "api/pyodide/pyodide-lock.json").read_text())["packages"])
     assert (site / "index.html").read_text() == (lite.ROOT / "site" / "index.html").read_text()
 
 
@@ -62,9 +62,9 @@ def fake_dist(folder, content=b"not really numpy"):
 def test_numpy_from_a_distribution_is_shipped_with_its_lock_entry(tmp_path):
     dist = fake_dist(tmp_path / "dist")
     site = lite.build(pyodide_dist=str(dist), output=tmp_path / "site")
-    lock = json.loads((site / "static/pyodide/pyodide-lock.json").read_text())
+    lock = json.loads((site / "api/pyodide/pyodide-lock.json").read_text())
     assert lock["packages"]["numpy"]["sha256"] == hashlib.sha256(b"not really numpy").hexdigest()
-    assert (site / "static/pyodide" / NUMPY_WHEEL).read_bytes() == b"not really numpy"
+    assert (site / "api/pyodide" / NUMPY_WHEEL).read_bytes() == b"not really numpy"
     assert json.loads((site / "course.json").read_text())["numpy_bundled"] is True
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     assert "numpy" in config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
