@@ -3,7 +3,7 @@
     tito [--workspace DIR] system health
     tito module list | status | start NN [--with-solutions] [--force] | test NN | complete NN | reset NN --yes
     tito milestone list | run NN [--reference]
-    tito progress export FILE | import FILE
+    tito progress export FILE | import FILE | unlock-all [--off]
 
 Each command is an async function (progress storage is async in the browser) that reports
 through `out`, an object with `line(text, kind="")` (kind: "ok", "fail", "warn", "bold") and
@@ -206,13 +206,14 @@ async def module_complete(ctx, args):
     exports = ctx.exports(mid)
     result = grade.grade(ctx.course, mid, exports, ctx.workspace)
     ctx.out.result(result, f"Module {mid} ({info['title']}): grading your code from {ctx.origin(mid)}")
+    if result.ok:  # the code joins the package first: "completed" is never recorded without it
+        path = workspace.write_package(ctx.workspace, ctx.course, mid, exports)
     at = progress.now()
     await ctx.store.update(f"module:{mid}", lambda old: progress.module_attempt(old, mid, result.passed, result.total, at))
     if not result.ok:
         ctx.out.line(f"module {mid} is not complete yet: fix what failed above, run your cells again, "
                      f"then `{ctx.prefix} module complete {mid}`", "fail")
         return False
-    path = workspace.write_package(ctx.workspace, ctx.course, mid, exports)
     ctx.out.line(f"module {mid} completed: your code is now tinytorch.core.{info['name']} ({path})", "ok")
     records = await ctx.store.get_all()
     after = progress.module_statuses(ctx.course, records)
