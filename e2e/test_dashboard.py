@@ -213,6 +213,8 @@ BAD_FILES = [
     (edited(2, updated_at="yesterday"), 'updated_at "yesterday" is not an ISO 8601 time'),
     (edited(2, updated_at="2025-13-02T08:15:00Z"), "is not an ISO 8601 time"),
     (edited(2, updated_at="2025-03-02T08:15:00"), "is not an ISO 8601 time"),  # no time zone: ambiguous
+    (edited(2, updated_at="2025-02-30T08:15:00Z"), "is not an ISO 8601 time"),  # no such day (Date.parse takes it)
+    (edited(2, updated_at="2025-03-02T24:00:00Z"), "is not an ISO 8601 time"),
     (edited(0, first_completed_at=None), 'it is "completed" but has no first_completed_at'),
     (edited(3, passed=True, first_passed_at="2025-03-02T09:00:00Z"), "it is \"passed\" but accuracy 0.875 is below the gate 0.95"),
     (edited(4, kind="preferences"), 'kind "preferences" is not module, milestone or settings'),
@@ -231,14 +233,16 @@ def test_import_check_names_the_problem(page, dashboard):
     assert not wrong, "\n".join(f"expected {problem!r}, got {said!r}" for problem, said in wrong)
 
 
-def test_import_keeps_newer_records_and_never_undoes_a_completed_module(page, dashboard):
+def test_import_keeps_newer_records_and_never_undoes_a_completion(page, dashboard):
     incoming = by_id(fixture("valid.json")["records"])
     stored = {
         # newer than the file's: stays
         "module:02": {**incoming["module:02"], "status": "completed", "first_completed_at": "2025-04-01T00:00:00Z",
                       "last_result": {"passed": 9, "total": 9, "at": "2025-04-01T00:00:00Z"},
                       "updated_at": "2025-04-01T00:00:00Z"},
-        "milestone:01": {**incoming["milestone:01"], "attempts": 7, "updated_at": "2025-06-01T00:00:00Z"},
+        # older, but passed while the file's run did not pass: a passed milestone is never undone
+        "milestone:01": {**incoming["milestone:01"], "attempts": 7, "passed": True, "first_passed_at": "2025-01-01T00:00:00Z",
+                         "result": {**incoming["milestone:01"]["result"], "value": 0.97}, "updated_at": "2025-01-01T00:00:00Z"},
         # newer, but only started while the file has it completed: the completion is imported
         "module:00": {**incoming["module:00"], "status": "started", "first_completed_at": None,
                       "updated_at": "2025-05-01T00:00:00Z"},

@@ -59,12 +59,12 @@ export function winners(stored, incoming) {
   return incoming.filter((record) => newer(record, stored.get(record.id)));
 }
 
-// Does `incoming` replace `stored`? A completed module is never downgraded, whatever the dates
-// say (finishing a module is the one thing a learner must never lose); otherwise the record
-// with the later updated_at wins, and on a tie the stored one stays.
+// Does `incoming` replace `stored`? A completed module or a passed milestone is never
+// downgraded, whatever the dates say (an achievement is the one thing a learner must never
+// lose); otherwise the record with the later updated_at wins, and on a tie the stored one stays.
 export function newer(incoming, stored) {
   if (!stored) return true;
-  const done = (r) => r.kind === "module" && r.status === "completed";
+  const done = (r) => (r.kind === "module" && r.status === "completed") || (r.kind === "milestone" && r.passed === true);
   if (done(stored) !== done(incoming)) return done(incoming);
   return Date.parse(incoming.updated_at) > Date.parse(stored.updated_at);
 }
@@ -149,7 +149,7 @@ function recordProblem(r, course) {
 
 function moduleProblem(r) {
   if (r.status !== "started" && r.status !== "completed") return `status ${JSON.stringify(r.status)} is not "started" or "completed"`;
-  if (r.first_completed_at !== null && !isTime(r.first_completed_at)) return "first_completed_at is not a time or null";
+  if (r.first_completed_at != null && !isTime(r.first_completed_at)) return "first_completed_at is not a time or null";
   const result = r.last_result;
   if (result !== null && result !== undefined) {
     if (!isObject(result) || !isCount(result.passed) || !isCount(result.total)) return "last_result needs whole numbers passed and total";
@@ -160,14 +160,14 @@ function moduleProblem(r) {
     if (!result || result.passed !== result.total) {
       return `it is "completed" but its last result is ${result ? `${result.passed} of ${result.total}` : "missing"}`;
     }
-    if (r.first_completed_at === null) return 'it is "completed" but has no first_completed_at';
+    if (r.first_completed_at == null) return 'it is "completed" but has no first_completed_at';
   }
   return "";
 }
 
 function milestoneProblem(r) {
   if (typeof r.passed !== "boolean") return "passed must be true or false";
-  if (r.first_passed_at !== null && !isTime(r.first_passed_at)) return "first_passed_at is not a time or null";
+  if (r.first_passed_at != null && !isTime(r.first_passed_at)) return "first_passed_at is not a time or null";
   const result = r.result;
   if (result !== null && result !== undefined) {
     if (!isObject(result) || typeof result.metric !== "string") return "result needs a metric name";
@@ -180,7 +180,7 @@ function milestoneProblem(r) {
     if (!result || result.value < result.gate) {
       return `it is "passed" but ${result ? `${result.metric} ${result.value} is below the gate ${result.gate}` : "has no result"}`;
     }
-    if (r.first_passed_at === null) return 'it is "passed" but has no first_passed_at';
+    if (r.first_passed_at == null) return 'it is "passed" but has no first_passed_at';
   }
   return "";
 }
@@ -189,4 +189,11 @@ const isObject = (x) => typeof x === "object" && x !== null && !Array.isArray(x)
 const isCount = (x) => Number.isInteger(x) && x >= 0;
 // A full date and time with a time zone, as both Python's isoformat() and JS's toISOString() write.
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$/;
-const isTime = (x) => typeof x === "string" && ISO.test(x) && !Number.isNaN(Date.parse(x));
+// Date.parse accepts impossible dates (Feb 30, 24:00) that Python rejects: check each field.
+function isTime(x) {
+  if (typeof x !== "string" || !ISO.test(x)) return false;
+  const [year, month, day, hour, minute, second] = x.slice(0, 19).split(/[-T:]/).map(Number);
+  const t = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return t.getUTCFullYear() === year && t.getUTCMonth() === month - 1 && t.getUTCDate() === day &&
+    t.getUTCHours() === hour && t.getUTCMinutes() === minute && t.getUTCSeconds() === second;
+}

@@ -89,6 +89,20 @@ def test_merge_never_loses_a_completion_and_picks_one_winner(a, b):
     assert not (progress.newer(a, b) and progress.newer(b, a)), "two records cannot both be newer"
 
 
+def test_a_passed_milestone_is_never_replaced_by_a_later_run_that_did_not_pass():
+    passed = {"id": "milestone:01", "kind": "milestone", "attempts": 1, "passed": True, "first_passed_at": T0,
+              "result": {"metric": "accuracy", "value": 0.97, "gate": 0.95, "seconds": 1.0, "at": T0}, "updated_at": T0}
+    failed = {**passed, "passed": False, "first_passed_at": None, "result": {**passed["result"], "value": 0.5, "at": T1},
+              "updated_at": T1}
+    assert not progress.newer(failed, passed) and progress.newer(passed, failed)
+
+
+def test_a_diverged_milestone_run_is_recorded_as_a_finite_failure():
+    record = progress.milestone_attempt(None, "01", "accuracy", float("nan"), 0.95, 1.0, T0)
+    assert record["passed"] is False and record["result"]["value"] == 0.0
+    json.dumps(record, allow_nan=False)  # stays valid JSON
+
+
 def test_the_newer_record_wins_and_a_tie_keeps_the_stored_one():
     old, new = record("02", "started", 1, 5, T0), record("02", "started", 3, 5, T1)
     assert progress.newer(new, old) and not progress.newer(old, new) and not progress.newer(old, dict(old))

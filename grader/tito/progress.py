@@ -65,6 +65,8 @@ def milestone_attempt(old, mid, metric, value, gate, seconds, at):
     record = dict(old or {"id": f"milestone:{mid}", "kind": "milestone", "attempts": 0, "result": None, "passed": False, "first_passed_at": None})
     record["attempts"] += 1
     record["updated_at"] = at
+    if not math.isfinite(value):  # a run that diverged to NaN: JSON has no NaN, and it did not pass
+        value = 0.0
     passed = value >= gate
     if passed or not record["passed"]:
         record["result"] = {"metric": metric, "value": float(value), "gate": float(gate), "seconds": float(seconds), "at": at}
@@ -117,13 +119,13 @@ def document(records, at):
 
 
 def newer(incoming, stored):
-    """Does `incoming` replace `stored`? A completed module never gives way to an uncompleted one
-    (finishing a module is the one thing a learner must never lose); otherwise the later
-    updated_at wins, and on a tie the stored record stays."""
+    """Does `incoming` replace `stored`? A completed module or a passed milestone never gives way
+    to one that is not (an achievement is the one thing a learner must never lose); otherwise the
+    later updated_at wins, and on a tie the stored record stays."""
     if stored is None:
         return True
     def done(r):
-        return r["kind"] == "module" and r["status"] == "completed"
+        return (r["kind"] == "module" and r["status"] == "completed") or (r["kind"] == "milestone" and r["passed"] is True)
     if done(stored) != done(incoming):
         return done(incoming)
     return _time(incoming["updated_at"]) > _time(stored["updated_at"])
