@@ -90,6 +90,11 @@ def test_a_locked_module_cannot_be_completed(course, ws):
 
 
 
+def test_export_to_a_folder_that_does_not_exist_says_so(course, ws, tmp_path):
+    code, out = tito(ws, "progress", "export", str(tmp_path / "no-such-folder" / "progress.json"))
+    assert code == 1 and "cannot write" in out and "No such file or directory" in out and "Traceback" not in out, out
+
+
 def test_an_instructor_can_unlock_every_module_and_lock_them_again(course, ws):
     def status_of_01():
         return next(line.split()[-1] for line in tito(ws, "module", "list")[1].splitlines() if line.startswith("01"))

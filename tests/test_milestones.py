@@ -82,6 +82,16 @@ def test_milestone_fails_its_gate_with_a_broken_framework(tmp_path, mid, bug):
     assert "Hint:" in outcome.summary(), outcome.summary()
 
 
+def test_an_error_in_the_learners_framework_names_their_line_and_records_nothing(tmp_path):
+    workspace = workspace_with(tmp_path, [("layers.py", "        out = x @ self.weight\n", "        out = x @ self.weight.transpose()\n")])
+    with pytest.raises(TitoError) as refused:
+        run("01", workspace)
+    message = str(refused.value)
+    assert message.startswith("Milestone 01 stopped with an error: ValueError: matmul shape mismatch"), message
+    assert "layers.py, line" in message and "out = x @ self.weight.transpose()" in message, message
+    assert "Traceback" not in message
+
+
 def test_an_optimizer_that_does_not_step_is_blamed_on_autograd_or_optimizers(tmp_path):
     workspace = workspace_with(tmp_path, BREAKS["optimizer step does nothing"])
     outcome, _ = run("01", workspace)

@@ -56,11 +56,19 @@ def run(argv, out, history=None, prefix="tito", store=None):
         course = Course()
         folder = Path(args.workspace or os.getcwd()).resolve()
         store = store or default_store(folder, course, out)
-        ok = run_async(args.command(Context(course, folder, store, out, history, prefix), args))
     except TitoError as error:
         out.line(str(error), "fail")
         return 1
-    return 0 if ok is not False else 1
+
+    async def command():  # reports its own errors: in a browser without JSPI it runs after we return
+        try:
+            return await args.command(Context(course, folder, store, out, history, prefix), args)
+        except TitoError as error:
+            out.line(str(error), "fail")
+            return False
+
+    ok = run_async(command())
+    return 0 if ok is not False else 1  # None: still running in the browser, it reports when done
 
 
 def default_store(folder, course, out):
@@ -270,7 +278,10 @@ async def milestone_run(ctx, args):
 
 async def progress_export(ctx, args):
     records = await ctx.store.get_all()
-    Path(args.file).write_text(json.dumps(progress.document(records, progress.now()), indent=1) + "\n", encoding="utf-8")
+    try:
+        Path(args.file).write_text(json.dumps(progress.document(records, progress.now()), indent=1) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise TitoError(f"cannot write {args.file}: {error.strerror}; your progress is unchanged") from None
     ctx.out.line(f"exported {len(records)} records to {args.file}", "ok")
     return True
 

@@ -13,6 +13,7 @@ the value with the gate in course.toml, draws the pictures and records the resul
 import math
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,10 +95,14 @@ async def run(milestone_id, workspace, reference=False, store=None, progress=Non
     report = progress or default_progress()
     # `import tinytorch` in the milestone finds the package in `root` and only that one.
     with learner_package(root, f"tinytorch.milestone_{mid}") as namespace:
-        run_cells(text, str(course.root / info["source"]), namespace)
-        started = time.perf_counter()
-        result = namespace["run_experiment"](report=report)
-        seconds = time.perf_counter() - started
+        try:
+            run_cells(text, str(course.root / info["source"]), namespace)
+            started = time.perf_counter()
+            result = namespace["run_experiment"](report=report)
+            seconds = time.perf_counter() - started
+        except Exception as error:  # an error in the learner's framework: their lines, no grader internals
+            raise TitoError(f"Milestone {mid} stopped with an error: {type(error).__name__}: {error}"
+                            + "".join(f"\n    at {where}" for where in package_frames(error, root))) from None
 
     value = float(result["value"])
     passed = value >= info["gate"]
@@ -108,6 +113,13 @@ async def run(milestone_id, workspace, reference=False, store=None, progress=Non
         at = now()
         await store.update(f"milestone:{mid}", lambda old: milestone_attempt(old, mid, info["metric"], value, info["gate"], seconds, at))
     return outcome
+
+
+def package_frames(error, root):
+    """Where in the tinytorch package at `root` the error passed, innermost last (at most 5)."""
+    package = (Path(root) / "tinytorch").resolve()
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve().is_relative_to(package)]
+    return [f"{Path(f.filename).resolve().relative_to(package.parent)}, line {f.lineno}: {f.line}" for f in frames[-5:]]
 
 
 def run_cells(text, filename, namespace):
