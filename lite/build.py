@@ -40,6 +40,7 @@ WHEELS = BUILD / "wheels"  # PyPI downloads, kept between builds
 NPM_PYODIDE = ROOT / "node_modules" / "pyodide"
 NOTEBOOKS = ROOT / "grader" / "tito" / "course" / "notebooks" / "learner"
 COURSE = ROOT / "curriculum" / "course.toml"
+GRADER_BUILD = ROOT / "grader" / "build"  # setuptools' scratch folder: neither an input nor to be trusted
 # The ipykernel / piplite / pyodide-kernel wheels that jupyterlite-pyodide-kernel ships.
 KERNEL_WHEELS = Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
 
@@ -279,6 +280,7 @@ def sourceless_wheel(unpacked, path):
 
 def grader_wheel(dest):
     """Build the grader wheel (with the course data it carries) into `dest`; return its path."""
+    shutil.rmtree(GRADER_BUILD, ignore_errors=True)  # setuptools keeps deleted files there, and they would ship
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
          "--wheel-dir", str(dest), str(ROOT / "grader")],
@@ -359,7 +361,7 @@ def input_digest(pyodide_dist):
     for root in roots:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
-            if "__pycache__" not in path.parts and ".egg-info" not in str(path):
+            if "__pycache__" not in path.parts and ".egg-info" not in str(path) and GRADER_BUILD not in path.parents:
                 digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
