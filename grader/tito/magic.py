@@ -53,7 +53,12 @@ def run_here(argv):
 
 def magic(line):
     """%tito module complete 01 | module status | milestone run 01 | ... (see `%tito --help`)"""
-    run_here(shlex.split(line))
+    try:
+        argv = shlex.split(line)
+    except ValueError as error:  # an unclosed quote
+        print(f"%tito could not read that line ({error}): try %tito --help")
+        return
+    run_here(argv)
 
 
 def load(ip):
