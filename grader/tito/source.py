@@ -108,3 +108,11 @@ def defined_names(source, imports=True):
 def public_names(source):
     """The names a module offers its users: what it defines itself, not what it imports or hides."""
     return [n for n in defined_names(source, imports=False) if not n.startswith("_")]
+
+
+def package_import(module_name, code):
+    """The line of a package's __init__.py that offers the public names of `code`, the text of
+    tinytorch/core/<module_name>.py, from the package itself; "" when it has none.
+    The reference package and each learner's are laid out the same way through it."""
+    names = dict.fromkeys(public_names(code))
+    return f"from .core.{module_name} import {', '.join(names)}" if names else ""

@@ -80,10 +80,9 @@ def write_package(workspace, course, mid, exports):
     for other in course.written():
         path = package / "core" / f"{course.modules[other]['name']}.py"
         if path.is_file():
-            names = list(dict.fromkeys(source.public_names(path.read_text(encoding="utf-8"))))
-            if names:
-                imports.append(f"from .core.{path.stem} import {', '.join(names)}")
-    _write(package / "__init__.py", '"""Your TinyTorch, written by `tito module complete`."""\n\n' + "\n".join(imports) + "\n")
+            imports.append(source.package_import(path.stem, path.read_text(encoding="utf-8")))
+    _write(package / "__init__.py", '"""Your TinyTorch, written by `tito module complete`."""\n\n'
+           + "\n".join(line for line in imports if line) + "\n")
     return module_file
 
 
