@@ -32,7 +32,7 @@ NUMPY_MISSING = "NumPy for Pyodide not bundled"
 
 @pytest.fixture(scope="session")
 def site_dir():
-    # TINYTORCH_PYODIDE_DIST: a Pyodide 314.0.6 distribution to take NumPy from (see lite/build.py).
+    # TINYTORCH_PYODIDE_DIST: NumPy for the Pyodide from npm, its wheel or a distribution holding it (see lite/build.py).
     return build(pyodide_dist=os.environ.get("TINYTORCH_PYODIDE_DIST") or None)
 
 

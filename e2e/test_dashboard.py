@@ -264,7 +264,7 @@ def test_numpy_notice_when_numpy_is_not_bundled(page, dashboard):
     assert notice.is_visible()
     assert " ".join(notice.inner_text().split()) == (
         "NumPy is not bundled with this site, so modules 01 and later cannot run here yet. To add it, "
-        "rebuild with: python -m lite build --pyodide-dist <Pyodide 314.0.6 distribution>")
+        "rebuild with: python -m lite build --pyodide-dist <Pyodide 314.0.3 distribution or its NumPy wheel>")
     assert status(page, "00") == "available"
 
 

@@ -12,7 +12,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m lite", description="Build or serve the TinyTorch site.")
     parser.add_argument("command", choices=["build", "serve"])
     parser.add_argument("--pyodide-dist", metavar="PATH_OR_URL",
-                        help="a Pyodide 314.0.6 distribution (folder, .tar.bz2 or its URL) to take NumPy from")
+                        help="NumPy for Pyodide 314.0.3: its official wheel, or a distribution (folder, .tar.bz2 or URL) holding it")
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)

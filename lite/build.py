@@ -60,9 +60,6 @@ PYODIDE = "api/pyodide"
 # instead of one by one through piplite; the grader comes with them, so `%load_ext tito` works.
 PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython", GRADER]
 
-NUMPY_HINT = "python -m lite build --pyodide-dist <pyodide-314.0.6 distribution>"
-
-
 def build(pyodide_dist=None, output=OUTPUT, force=False):
     """Build the site into `output` (unless it is up to date) and return `output`."""
     output = Path(output)
@@ -152,7 +149,7 @@ def stage_pyodide(pyodide_dir, pyodide_dist=None):
     for path in NPM_PYODIDE.iterdir():
         if path.suffix in (".mjs", ".js", ".wasm", ".zip"):  # not the .d.ts, maps or demo pages
             shutil.copy(path, pyodide_dir)
-    lock = json.loads((NPM_PYODIDE / "pyodide-lock.json").read_text())
+    lock = official_lock()
     pinned = {canonicalize_name(name): entry for name, entry in lock["packages"].items()}
 
     wheels, entries = {}, {}  # by canonical name: the wheel, and its lock entry if Pyodide's has it
@@ -247,8 +244,7 @@ for name in os.listdir("/wheels"):  # one unpacked wheel each; its .py files bec
 
 def bytecode_wheels(wheels):
     """{wheel: the same wheel with .pyc files in place of its .py files}, cached in build/wheels/."""
-    version = json.loads((NPM_PYODIDE / "package.json").read_text())["version"]
-    cache = WHEELS / f"bytecode-pyodide-{version}"
+    cache = WHEELS / f"bytecode-pyodide-{pyodide_version()}"
     todo = [wheel for wheel in wheels if not (cache / wheel.name).exists()]
     if todo:
         with tempfile.TemporaryDirectory() as tmp:
@@ -294,31 +290,31 @@ def grader_wheel(dest):
 
 
 def numpy_from_dist(pyodide_dist, lock):
-    """NumPy's wheel and lock entry from a Pyodide distribution (a folder, a .tar.bz2 or its URL),
-    checked against that distribution's lockfile and against the Pyodide this site runs."""
-    dist = unpack_dist(str(pyodide_dist))
-    dist_lock = json.loads((dist / "pyodide-lock.json").read_text())
-    entry = dist_lock["packages"].get("numpy")
-    if entry is None:
-        raise BuildError(f"{pyodide_dist}: its pyodide-lock.json has no numpy")
-    if dist_lock["info"] != lock["info"] or entry["version"] != lock["packages"]["numpy"]["version"]:
+    """NumPy's wheel and lock entry, from `pyodide_dist`: the wheel itself, a folder holding it
+    (an unpacked Pyodide distribution, or any folder), a distribution's .tar.bz2 or its URL.
+
+    The wheel must be the very file that `lock` (the pyodide-lock.json of the Pyodide this site
+    runs, from npm) lists: same name, same sha256. One official lockfile vouches for it, so a
+    distribution needs no lockfile of its own and nothing is patched by hand."""
+    entry = lock["packages"]["numpy"]
+    wanted = entry["file_name"]
+    wheel = find_wheel(str(pyodide_dist), wanted)
+    if wheel is None:
+        found = sorted(p.name for p in Path(pyodide_dist).expanduser().glob("**/numpy-*.whl")) if Path(pyodide_dist).expanduser().is_dir() else []
         raise BuildError(
-            f"{pyodide_dist} is not the Pyodide this site runs: it has numpy {entry['version']} for "
-            f"{dist_lock['info']}, this site needs numpy {lock['packages']['numpy']['version']} for {lock['info']}"
+            f"{pyodide_dist} has no {wanted}, the NumPy of the Pyodide {pyodide_version()} this site runs "
+            f"(ABI {lock['info']['abi_version']})" + (f"; it has {', '.join(found)}, from another Pyodide" if found else "")
         )
-    wheel = dist / entry["file_name"]
-    if not wheel.exists():
-        raise BuildError(f"{pyodide_dist}: {entry['file_name']} is listed in pyodide-lock.json but missing")
     if sha256(wheel) != entry["sha256"]:
         raise BuildError(
             f"{wheel}: sha256 {sha256(wheel)} does not match pyodide-lock.json ({entry['sha256']}); "
-            "the file is damaged or not the one the distribution lists"
+            "the file is damaged or not the official one"
         )
     return wheel, entry
 
 
-def unpack_dist(pyodide_dist):
-    """A folder holding the distribution's pyodide-lock.json and wheels."""
+def find_wheel(pyodide_dist, name):
+    """The file `name` in `pyodide_dist` (see numpy_from_dist), or None."""
     if pyodide_dist.startswith(("http://", "https://")):
         tarball = BUILD / "pyodide-dist" / pyodide_dist.rsplit("/", 1)[-1]
         if not tarball.exists():
@@ -326,18 +322,29 @@ def unpack_dist(pyodide_dist):
             urllib.request.urlretrieve(pyodide_dist, tarball.with_suffix(".part"))
             tarball.with_suffix(".part").rename(tarball)
         pyodide_dist = str(tarball)
-    path = Path(pyodide_dist)
+    path = Path(pyodide_dist).expanduser()
+    if path.is_file() and path.suffix == ".whl":
+        return path if path.name == name else None
     if path.is_dir():
-        return path
+        return next((p for p in (path / name, path / "pyodide" / name) if p.is_file()), None)
     if not path.name.endswith(".tar.bz2"):
-        raise BuildError(f"--pyodide-dist {pyodide_dist}: expected a folder, a .tar.bz2 or its URL")
+        raise BuildError(f"--pyodide-dist {pyodide_dist}: expected NumPy's wheel, a folder, a .tar.bz2 or its URL")
     folder = BUILD / "pyodide-dist" / path.name.removesuffix(".tar.bz2")
-    if not (folder / "pyodide" / "pyodide-lock.json").exists():
+    if not (folder / name).exists():
         with tarfile.open(path) as archive:
-            wanted = [m for m in archive.getmembers() if m.name.startswith("pyodide/") and m.name.count("/") == 1
-                      and (m.name.endswith("pyodide-lock.json") or m.name.split("/")[1].startswith("numpy-"))]
+            wanted = [m for m in archive.getmembers() if m.name.rsplit("/", 1)[-1] == name]
             archive.extractall(folder, members=wanted, filter="data")
-    return folder / "pyodide"
+    found = sorted(folder.rglob(name))
+    return found[0] if found else None
+
+
+def official_lock():
+    """The pyodide-lock.json of the Pyodide this site runs (npm's), the one that vouches for every file."""
+    return json.loads((NPM_PYODIDE / "pyodide-lock.json").read_text())
+
+
+def pyodide_version():
+    return json.loads((NPM_PYODIDE / "package.json").read_text())["version"]
 
 
 class BuildError(Exception):

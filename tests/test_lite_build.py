@@ -4,12 +4,13 @@ taking NumPy from a Pyodide distribution (here a fake one: a lockfile and a dumm
 import hashlib
 import json
 import shutil
+import tomllib
 
 import pytest
 
 from lite import build as lite
 
-NUMPY_WHEEL = "numpy-2.4.6-cp314-cp314-pyemscripten_2026_0_wasm32.whl"
+NUMPY_WHEEL = "numpy-2.4.3-cp314-cp314-pyemscripten_2026_0_wasm32.whl"
 
 
 @pytest.fixture(scope="module")
@@ -49,19 +50,25 @@ def test_course_json_and_landing_page(site):
     assert (site / "index.html").read_text() == (lite.ROOT / "site" / "index.html").read_text()
 
 
-def fake_dist(folder, content=b"not really numpy"):
-    """A Pyodide distribution folder with a dummy NumPy wheel and a lockfile that vouches for it."""
-    folder.mkdir()
-    lock = json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text())
-    (folder / NUMPY_WHEEL).write_bytes(content)
-    entry = {**lock["packages"]["numpy"], "file_name": NUMPY_WHEEL, "sha256": hashlib.sha256(content).hexdigest()}
-    (folder / "pyodide-lock.json").write_text(json.dumps({"info": lock["info"], "packages": {"numpy": entry}}))
-    return folder
+def official_numpy(monkeypatch, content=b"not really numpy"):
+    """Make the build's official lockfile vouch for a dummy NumPy wheel (`content`); returns the lock."""
+    lock = lite.official_lock()
+    lock["packages"]["numpy"]["sha256"] = hashlib.sha256(content).hexdigest()
+    monkeypatch.setattr(lite, "official_lock", lambda: lock)
+    return lock
 
 
-def test_numpy_from_a_distribution_is_shipped_with_its_lock_entry(tmp_path):
-    dist = fake_dist(tmp_path / "dist")
-    site = lite.build(pyodide_dist=str(dist), output=tmp_path / "site")
+def test_numpy_pin_is_the_browsers():
+    """What passes on CPython passes in the browser: the same NumPy version as Pyodide's lockfile."""
+    pinned = tomllib.loads((lite.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert f"numpy=={lite.official_lock()['packages']['numpy']['version']}" in pinned
+    assert lite.official_lock()["packages"]["numpy"]["file_name"] == NUMPY_WHEEL
+
+
+def test_numpy_wheel_is_shipped_with_its_lock_entry(tmp_path, monkeypatch):
+    official_numpy(monkeypatch)
+    (tmp_path / NUMPY_WHEEL).write_bytes(b"not really numpy")
+    site = lite.build(pyodide_dist=str(tmp_path / NUMPY_WHEEL), output=tmp_path / "site")
     lock = json.loads((site / "api/pyodide/pyodide-lock.json").read_text())
     assert lock["packages"]["numpy"]["sha256"] == hashlib.sha256(b"not really numpy").hexdigest()
     assert (site / "api/pyodide" / NUMPY_WHEEL).read_bytes() == b"not really numpy"
@@ -70,25 +77,29 @@ def test_numpy_from_a_distribution_is_shipped_with_its_lock_entry(tmp_path):
     assert "numpy" in config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
 
 
-def test_a_wheel_that_does_not_match_its_sha256_is_rejected(tmp_path):
-    dist = fake_dist(tmp_path / "dist")
-    (dist / NUMPY_WHEEL).write_bytes(b"tampered")
+def test_a_wheel_that_does_not_match_its_sha256_is_rejected(tmp_path, monkeypatch):
+    lock = official_numpy(monkeypatch)
+    (tmp_path / NUMPY_WHEEL).write_bytes(b"tampered")
     with pytest.raises(lite.BuildError, match="sha256 .* does not match pyodide-lock.json"):
-        lite.numpy_from_dist(dist, json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text()))
+        lite.numpy_from_dist(tmp_path, lock)
 
 
-def test_a_distribution_of_another_pyodide_is_rejected(tmp_path):
-    dist = fake_dist(tmp_path / "dist")
-    lock = json.loads((dist / "pyodide-lock.json").read_text())
-    lock["packages"]["numpy"]["version"] = "1.26.4"
-    (dist / "pyodide-lock.json").write_text(json.dumps(lock))
-    with pytest.raises(lite.BuildError, match="not the Pyodide this site runs: it has numpy 1.26.4"):
-        lite.numpy_from_dist(dist, json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text()))
+def test_numpy_of_another_pyodide_is_rejected_by_name(tmp_path):
+    (tmp_path / "pyodide").mkdir()
+    (tmp_path / "pyodide" / "numpy-2.4.6-cp314-cp314-pyemscripten_2026_0_wasm32.whl").write_bytes(b"other")
+    with pytest.raises(lite.BuildError, match=f"has no {NUMPY_WHEEL}, the NumPy of the Pyodide 314.0.3 .* "
+                                              "it has numpy-2.4.6-.*, from another Pyodide"):
+        lite.numpy_from_dist(tmp_path, lite.official_lock())
 
 
-def test_a_distribution_tarball_is_read_too(tmp_path, monkeypatch):
-    dist = fake_dist(tmp_path / "pyodide")
-    tarball = shutil.make_archive(str(tmp_path / "pyodide-314.0.6"), "bztar", tmp_path, "pyodide")
+def test_a_distribution_folder_and_tarball_are_read_too(tmp_path, monkeypatch):
+    lock = official_numpy(monkeypatch)
+    (tmp_path / "pyodide").mkdir()
+    (tmp_path / "pyodide" / NUMPY_WHEEL).write_bytes(b"not really numpy")
+    (tmp_path / "pyodide" / "pyodide-lock.json").write_text("{}")  # a distribution's own: not needed
+    wheel, entry = lite.numpy_from_dist(tmp_path, lock)
+    assert wheel == tmp_path / "pyodide" / NUMPY_WHEEL and entry["file_name"] == NUMPY_WHEEL
+    tarball = shutil.make_archive(str(tmp_path / "pyodide-314.0.3"), "bztar", tmp_path, "pyodide")
     monkeypatch.setattr(lite, "BUILD", tmp_path / "build")  # where the tarball is unpacked
-    wheel, entry = lite.numpy_from_dist(tarball, json.loads((lite.NPM_PYODIDE / "pyodide-lock.json").read_text()))
-    assert wheel.read_bytes() == (dist / NUMPY_WHEEL).read_bytes() and entry["file_name"] == NUMPY_WHEEL
+    wheel, entry = lite.numpy_from_dist(tarball, lock)
+    assert wheel.read_bytes() == b"not really numpy" and entry["file_name"] == NUMPY_WHEEL

@@ -17,7 +17,7 @@ from .course import TitoError
 
 DATABASE, STORE = "tinytorch", "progress"
 NUMPY_MISSING = ("NumPy is not bundled with this site. Rebuild with: "
-                 "python -m lite build --pyodide-dist <Pyodide 314.0.6 distribution>")
+                 "python -m lite build --pyodide-dist <Pyodide 314.0.3 distribution or its NumPy wheel>")
 
 
 class StorageError(TitoError):
