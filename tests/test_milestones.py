@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grader"))
 from tito import milestones, svg  # noqa: E402
+from tito import progress  # noqa: E402
 from tito.course import Course, TitoError  # noqa: E402
 from tito.store import MemoryStore  # noqa: E402
 
@@ -207,3 +208,95 @@ def test_milestone_notebook_runs_the_experiment_with_the_learners_tinytorch(tmp_
     assert '<progress value="10" max="10">' in shown, "the progress bar should end at the last epoch"
     record = [r for r in json.loads((workspace / ".tito" / "progress.json").read_text())["records"] if r["id"] == "milestone:01"]
     assert record and record[0]["passed"] is True, record
+
+
+# --- several gated figures, labelled curves, image grids, notes (the runner's optional keys) --------
+
+FAKE_MILESTONE = '''# %%
+def run_experiment(report=print, seed=0):
+    report(1, 1, 0.5)
+    return {{"value": {value}, "losses": [1.0, 0.5], "figures": {figures},
+             "curves": {{"model": [1.0, 0.5], "baseline": [1.0, 0.8, 0.7]}},
+             "images": {{"filters": {{"title": "Filters", "images": [[[1.0, -1.0], [0.0, 0.5]]] * 3}}}},
+             "notes": ["a note from the experiment"]}}
+'''
+
+
+def fake_course(tmp_path, value, figures, also='{ margin = 0.05 }'):
+    """A copy of the course with milestone 99: accuracy >= 0.9 and (by `also`) margin >= 0.05, needing no module."""
+    root = tmp_path / "course"
+    shutil.copytree(COURSE.root, root, ignore=shutil.ignore_patterns("notebooks"))
+    (root / "milestones" / "99_fake.py").write_text(FAKE_MILESTONE.format(value=value, figures=figures))
+    with open(root / "course.toml", "a") as toml:
+        toml.write(f'"99" = {{ name = "fake", title = "Fake", year = 2099, source = "milestones/99_fake.py", requires = [], '
+                   f'metric = "accuracy", gate = 0.9, also = {also} }}\n')
+    return Course(root)
+
+
+def run_fake(tmp_path, value, figures, **kwargs):
+    course, store = fake_course(tmp_path, value, figures, **kwargs), MemoryStore()
+    outcome = asyncio.run(milestones.run("99", tmp_path, store=store, progress=QUIET, course=course))
+    return outcome, store.records["milestone:99"], course
+
+
+def test_a_milestone_passes_only_when_every_gated_figure_reaches_its_gate(tmp_path):
+    outcome, record, course = run_fake(tmp_path / "pass", 0.97, '{"margin": 0.07, "shown": 0.25}')
+    assert outcome.passed and record["passed"] is True, outcome.summary()
+    assert outcome.figures == [("accuracy", 0.97, 0.9), ("margin", 0.07, 0.05), ("shown", 0.25, None)], outcome.figures
+    assert record["result"]["metric"] == "accuracy" and record["result"]["value"] == 0.97, record
+
+    outcome, record, course = run_fake(tmp_path / "miss", 0.97, '{"margin": 0.02, "shown": 0.25}')
+    assert not outcome.passed and record["passed"] is False, outcome.summary()
+    # the record keeps the figure that missed, so the dashboard shows why
+    assert (record["result"]["metric"], record["result"]["value"], record["result"]["gate"]) == ("margin", 0.02, 0.05), record
+    assert (outcome.metric, outcome.value, outcome.gate) == ("margin", 0.02, 0.05) and "Hint:" in outcome.summary()
+    assert progress.check_document(progress.document({"milestone:99": record}, record["updated_at"]), course) == [record], \
+        "a missed run's record is a valid progress record"
+
+
+def test_a_missed_main_metric_is_the_one_recorded(tmp_path):
+    outcome, record, _ = run_fake(tmp_path, 0.5, '{"margin": 0.01}')
+    assert not outcome.passed and record["result"]["metric"] == "accuracy" and record["result"]["value"] == 0.5, record
+
+
+def test_a_gated_figure_that_is_nan_misses_and_is_recorded_finite(tmp_path):
+    outcome, record, _ = run_fake(tmp_path, 0.97, '{"margin": float("nan")}')
+    assert not outcome.passed and record["result"]["metric"] == "margin" and record["result"]["value"] == 0.0, record
+
+
+def test_the_summary_shows_every_figure_its_gate_and_the_notes(tmp_path):
+    outcome, _, _ = run_fake(tmp_path, 0.97, '{"margin": 0.07, "shown": 0.25}')
+    assert outcome.summary() == ("Milestone 99 Fake: accuracy 0.970 (gate 0.9), margin 0.070 (gate 0.05), shown 0.250 "
+                                 f"in {outcome.seconds:.2f} s: PASSED\na note from the experiment"), outcome.summary()
+
+
+def test_a_figure_the_course_gates_but_the_experiment_does_not_return_is_named(tmp_path):
+    with pytest.raises(TitoError, match=r"returned no figure margin .*it returned figures \['other'\]"):
+        run_fake(tmp_path, 0.97, '{"other": 1.0}')
+
+
+def test_labelled_curves_and_image_grids_become_pictures(tmp_path):
+    outcome, _, _ = run_fake(tmp_path, 0.97, '{"margin": 0.07}')
+    assert sorted(outcome.pictures) == ["99_fake_filters.svg", "99_fake_loss.svg"]
+    loss = ElementTree.fromstring(outcome.pictures["99_fake_loss.svg"])
+    lines = loss.findall("{http://www.w3.org/2000/svg}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [2, 3], "one line per curve"
+    assert len({line.get("stroke") for line in lines}) == 2, "each curve in its own colour"
+    legend = [t.text for t in loss.iter("{http://www.w3.org/2000/svg}text")]
+    assert "model" in legend and "baseline" in legend, legend
+    grid = ElementTree.fromstring(outcome.pictures["99_fake_filters.svg"])
+    pixels = [r for r in grid.iter("{http://www.w3.org/2000/svg}rect") if r.get("shape-rendering") == "crispEdges"]
+    assert len(pixels) == 3 * 4, "three 2x2 images"
+
+
+def test_image_grid_shades_positive_negative_and_zero():
+    root = ElementTree.fromstring(svg.image_grid([[[2.0, -2.0], [0.0, 1.0]]]))
+    fills = [r.get("fill") for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("shape-rendering") == "crispEdges"]
+    assert fills == [svg._shade(1.0), svg._shade(-1.0), "#ffffff", svg._shade(0.5)], fills
+    assert svg._shade(1.0) == "#d9600b" and svg._shade(-1.0) == "#1f5fa8", "full scale is the strong orange / blue"
+
+
+def test_image_grid_refuses_ragged_or_no_images():
+    for images in ([], [[[1.0, 2.0], [3.0]]], [[[1.0]], [[1.0, 2.0]]]):
+        with pytest.raises(ValueError, match="same .rows, columns. shape"):
+            svg.image_grid(images)

@@ -1,10 +1,11 @@
 """Run a history milestone with the learner's own tinytorch, check it against its gate, record it.
 
 A milestone file (curriculum/milestones/NN_name.py) defines the experiment in its code cells,
-ending with `run_experiment(report) -> {"value": float, "losses": [...], "boundary": {...}?}`;
-`report(epoch, epochs, loss)` is called after each epoch. This runner knows nothing about any
-one milestone: it runs those cells with the chosen tinytorch importable, times the call, compares
-the value with the gate in course.toml, draws the pictures and records the result.
+ending with `run_experiment(report) -> {"value": float, "losses": [...], ...}` (the optional keys
+are in curriculum/milestones/README.md); `report(epoch, epochs, loss)` is called after each epoch.
+This runner knows nothing about any one milestone: it runs those cells with the chosen tinytorch
+importable, times the call, compares the value (and any further figures course.toml gates with
+`also`) with their gates, draws the pictures and records the result.
 
     outcome = await run("01", workspace, store=store)  # the learner's <workspace>/tinytorch/
     outcome = await run("01", None, reference=True)  # the repository's tinytorch; not recorded
@@ -35,7 +36,12 @@ HINTS = {
 
 @dataclass
 class Outcome:
-    """The result of one milestone run."""
+    """The result of one milestone run.
+
+    metric, value, gate: the figure that decides (and is recorded): the main metric, or, when the
+    run missed, the first gated figure that missed. figures: every figure, [(name, value, gate or
+    None)], the main metric first, then those course.toml gates with `also`, then the ungated ones.
+    """
 
     id: str
     title: str
@@ -46,17 +52,21 @@ class Outcome:
     passed: bool
     hint: str  # "" when passed
     pictures: dict = field(default_factory=dict)  # file name -> SVG text
+    figures: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # lines the experiment wants shown (e.g. sample predictions)
 
     def summary(self):
         verdict = "PASSED" if self.passed else "NOT PASSED"
-        line = f"Milestone {self.id} {self.title}: {self.metric} {self.value:.3f} (gate {self.gate:g}) in {self.seconds:.2f} s: {verdict}"
+        figures = self.figures or [(self.metric, self.value, self.gate)]
+        shown = ", ".join(f"{name} {value:.3f}" + ("" if gate is None else f" (gate {gate:g})") for name, value, gate in figures)
+        line = "\n".join([f"Milestone {self.id} {self.title}: {shown} in {self.seconds:.2f} s: {verdict}", *self.notes])
         return line if self.passed else f"{line}\n{self.hint}"
 
 
 def list_milestones(course):
     """[{id, title, year, requires, metric, gate, ready}] in course order; ready=False means coming soon."""
     return [{"id": mid, "title": info["title"], "year": info["year"], "requires": info.get("requires", []),
-             "metric": info.get("metric"), "gate": info.get("gate"), "ready": "source" in info}
+             "metric": info.get("metric"), "gate": info.get("gate"), "also": info.get("also", {}), "ready": "source" in info}
             for mid, info in sorted(course.milestones.items())]
 
 
@@ -104,15 +114,33 @@ async def run(milestone_id, workspace, reference=False, store=None, progress=Non
             raise TitoError(f"Milestone {mid} stopped with an error: {type(error).__name__}: {error}"
                             + "".join(f"\n    at {where}" for where in package_frames(error, root))) from None
 
-    value = float(result["value"])
-    passed = value >= info["gate"]
-    outcome = Outcome(mid, info["title"], info["metric"], value, info["gate"], seconds, passed,
+    figures = gated_figures(mid, info, result)
+    missed = [(name, value, gate) for name, value, gate in figures if gate is not None and not value >= gate]  # NaN misses
+    passed = not missed
+    metric, value, gate = missed[0] if missed else figures[0]
+    outcome = Outcome(mid, info["title"], metric, value, gate, seconds, passed,
                       hint="" if passed else hint(course, info, result["losses"]),
-                      pictures=pictures(f"{mid}_{info['name']}", info["title"], result))
+                      pictures=pictures(f"{mid}_{info['name']}", info["title"], result),
+                      figures=figures, notes=[str(line) for line in result.get("notes", [])])
     if store is not None and not reference:  # the reference's result is not the learner's
         at = now()
-        await store.update(f"milestone:{mid}", lambda old: milestone_attempt(old, mid, info["metric"], value, info["gate"], seconds, at))
+        # The record keeps one figure: the main one when passed, else the one that missed (so its value is below its gate).
+        await store.update(f"milestone:{mid}", lambda old: milestone_attempt(old, mid, metric, value, gate, seconds, at))
     return outcome
+
+
+def gated_figures(mid, info, result):
+    """[(name, value, gate or None)]: the main metric and its gate, each figure course.toml gates
+    with `also = {name = gate}`, then the experiment's other figures (shown, not gated)."""
+    figures = {name: float(value) for name, value in result.get("figures", {}).items()}
+    absent = [name for name in info.get("also", {}) if name not in figures]
+    if absent:  # a mistake in the milestone, not the learner's
+        raise TitoError(f"milestone {mid}'s run_experiment returned no figure {', '.join(absent)} (course.toml gates it with `also`); "
+                        f"it returned figures {sorted(figures)}")
+    also = info.get("also", {})
+    return ([(info["metric"], float(result["value"]), info["gate"])]
+            + [(name, figures[name], gate) for name, gate in also.items()]
+            + [(name, value, None) for name, value in figures.items() if name not in also])
 
 
 def package_frames(error, root):
@@ -146,12 +174,15 @@ def hint(course, info, losses):
 
 
 def pictures(stem, title, result):
-    """{file name: SVG}: the loss curve, and the decision boundary when the experiment returns one."""
-    out = {f"{stem}_loss.svg": svg.line_chart(result["losses"], f"{title}: training loss", "epoch", "loss")}
+    """{file name: SVG}: the loss curve (or the labelled `curves`), the decision boundary when the
+    experiment returns one, and one grid picture per entry of `images` (e.g. learned filters)."""
+    out = {f"{stem}_loss.svg": svg.line_chart(result.get("curves") or result["losses"], f"{title}: training loss", "epoch", "loss")}
     if result.get("boundary"):
         b = result["boundary"]
         out[f"{stem}_boundary.svg"] = svg.decision_boundary(b["xs"], b["ys"], b["grid"], b["points"], b["labels"],
                                                             f"{title}: decision boundary")
+    for name, picture in result.get("images", {}).items():
+        out[f"{stem}_{name}.svg"] = svg.image_grid(picture["images"], picture["title"], picture.get("columns"))
     return out
 
 
