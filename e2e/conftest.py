@@ -23,7 +23,7 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from lite.build import build
+from lite.build import OUTPUT, build
 from lite.serve import serve_in_thread
 from site_tools import CHROMIUM, CHROMIUM_ARGS, guarded_context
 
@@ -33,7 +33,8 @@ NUMPY_MISSING = "NumPy for Pyodide not bundled"
 @pytest.fixture(scope="session")
 def site_dir():
     # TINYTORCH_PYODIDE_DIST: NumPy for the Pyodide from npm, its wheel or a distribution holding it (see lite/build.py).
-    return build(pyodide_dist=os.environ.get("TINYTORCH_PYODIDE_DIST") or None)
+    dist = os.environ.get("TINYTORCH_PYODIDE_DIST") or None
+    return build(pyodide_dist=dist, output=OUTPUT.with_name("site-numpy") if dist else OUTPUT)  # two builds, no thrash
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ learner's own package in their workspace: never a reference tinytorch installed 
 """
 
 import ast
+import importlib
 import importlib.machinery
 import io
 import re
@@ -164,6 +165,7 @@ def learner_package(workspace, module_name, run_init=True):
     when run_init is False, so only the modules the code imports itself are loaded). The `tinytorch*` modules imported
     before (a notebook's, a test's) are set aside and put back afterwards, so nothing leaks
     between gradings and objects made before keep working with their own classes."""
+    importlib.invalidate_caches()  # files the learner's package gained since: see workspace.files_changed
     finder = _WorkspaceFinder(workspace, run_init)
     before = _purge()
     sys.meta_path.insert(0, finder)

@@ -4,8 +4,10 @@ Locally the workspace is the folder `tito` runs in; in the browser it is the ker
 folder (JupyterLite's /drive), so the same file code serves both.
 """
 
+import importlib
 import json
 import shutil
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +18,8 @@ PACKAGE_HEADER = '"""{title}: YOUR code for module {id}, written by `tito module
 
 
 def notebook_exports(path):
-    """The `#| export` cells of a notebook file, as (label, source) pairs, label e.g. "01_tensor.ipynb, cell 5"."""
+    """The `#| export` cells of a notebook file, and its `#| answers` cell (the Reflect block), as
+    (label, source) pairs, label e.g. "01_tensor.ipynb, cell 5"."""
     path = Path(path)
     if not path.is_file():
         raise TitoError(f"there is no {path.name} in {path.parent}: start the module first (tito module start {path.name[:2]})")
@@ -30,7 +33,7 @@ def notebook_exports(path):
     exports = []
     for number, cell in enumerate(cells, start=1):
         text = "".join(cell.get("source", ""))
-        if cell.get("cell_type") == "code" and source.cell_kind(text) == "export":
+        if cell.get("cell_type") == "code" and source.cell_kind(text) in ("export", "answers"):
             exports.append((f"{path.name}, cell {number}", text))
     return exports
 
@@ -41,10 +44,14 @@ def history_exports(inputs, course, mid):
     A cell run several times counts once, in its latest version, at its first position: two
     versions are the same cell when they define the same set of names. Cells that define only
     names another module's curriculum defines (run from another notebook in this kernel) are
-    left out; the learner's own helper cells stay.
+    left out; the learner's own helper cells stay. The latest `#| answers` cell with one of this
+    module's answer keys (they are unique in the course) comes last.
     """
-    latest = {}
+    latest, answers = {}, None
+    keys = {k for cell in source.parse(course.source_text(mid)) if cell.kind == "answers" for k in source.answer_keys(cell.source)}
     for number, text in enumerate(inputs):
+        if source.cell_kind(text or "") == "answers" and keys & set(source.answer_keys(text)):
+            answers = (f"cell In[{number}]", text)
         if source.cell_kind(text or "") != "export":
             continue
         try:
@@ -62,6 +69,8 @@ def history_exports(inputs, course, mid):
         defines = set(source.defined_names(text, imports=False))
         if not defines or not defines <= others:
             exports.append((label, text))
+    if answers:
+        exports.append(answers)
     return exports
 
 
@@ -72,7 +81,7 @@ def write_package(workspace, course, mid, exports):
     package = Path(workspace) / "tinytorch"
     (package / "core").mkdir(parents=True, exist_ok=True)
     info = course.modules[mid]
-    code = [source.without_directive(text).strip("\n") for _, text in exports]
+    code = [source.without_directive(text).strip("\n") for _, text in exports if source.cell_kind(text) == "export"]
     module_file = package / "core" / f"{info['name']}.py"
     _write(module_file, PACKAGE_HEADER.format(title=info["title"], id=mid) + "\n" + "\n\n\n".join(code) + "\n")
     _write(package / "core" / "__init__.py", '"""The core framework, one file per module you completed."""\n')
@@ -83,7 +92,18 @@ def write_package(workspace, course, mid, exports):
             imports.append(source.package_import(path.stem, path.read_text(encoding="utf-8")))
     _write(package / "__init__.py", '"""Your TinyTorch, written by `tito module complete`."""\n\n'
            + "\n".join(line for line in imports if line) + "\n")
+    files_changed("tinytorch", "tinytorch.core", f"tinytorch.core.{info['name']}")
     return module_file
+
+
+def files_changed(*modules):
+    """Make files just written in the workspace importable in this very process: forget the folder
+    listings Python's import system cached (JupyterLite's drive reports a folder's mtime as 0
+    forever, so Python never notices a new file there by itself) and the given modules' old
+    versions, so the next `import` reads the new files."""
+    importlib.invalidate_caches()
+    for name in modules:
+        sys.modules.pop(name, None)
 
 
 def start_notebook(workspace, course, mid, instructor=False, force=False):
