@@ -76,9 +76,10 @@ def package_files(course):
 def notebook(path, kind, id_, learner):
     """The .ipynb text of a curriculum file.
 
-    learner=True: solution regions become NotImplementedError stubs and `#| hidden` cells are
-    dropped. learner=False (instructor): solutions kept without their marker lines, hidden cells
-    kept. Code cells keep their `#| export`-style first line (the grader finds cells by it) and
+    learner=True: solution regions become NotImplementedError stubs, `#| hidden` and `#| reflect`
+    cells are dropped, and the values of the `#| answers` cell become None (the learner writes
+    them). learner=False (instructor): solutions, answers and hidden cells kept, without the
+    solution marker lines. Code cells keep their `#| export`-style first line (the grader finds cells by it) and
     also get it as a tag. A cell's id is e.g. "module-01-7" (kind, id, index in the source file):
     the same in both variants and in every run.
     """
@@ -89,9 +90,11 @@ def notebook(path, kind, id_, learner):
             cells.append(nbformat.v4.new_markdown_cell(cell.source, id=cell_id))
             continue
         directive = source.cell_kind(cell.source)
-        if learner and directive == "hidden":
+        if learner and directive in ("hidden", "reflect"):
             continue
         code = source.strip_solutions(cell.source, id_) if learner else source.solution(cell.source)
+        if learner and directive == "answers":
+            code = source.blank_answers(code)
         tags = {"tags": [directive]} if directive != "code" else {}
         cells.append(nbformat.v4.new_code_cell(code, id=cell_id, metadata=tags))
     return nbformat.writes(nbformat.v4.new_notebook(cells=cells, metadata=NOTEBOOK_METADATA)) + "\n"

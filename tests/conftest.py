@@ -37,7 +37,7 @@ def curriculum_tests(module_id):
     path = ROOT / "curriculum" / course["modules"][module_id]["source"]
     namespace = {"__name__": f"curriculum_{module_id}"}
     for cell in source.parse(path.read_text()):
-        if cell.kind in ("export", "test", "hidden"):
+        if cell.kind in ("export", "test", "hidden", "answers", "reflect"):
             code = source.solution(source.without_directive(cell.source))
             exec(compile(_without_test_calls(code), str(path), "exec"), namespace)
     return {name: value for name, value in namespace.items() if name.startswith("test_") and callable(value)}

@@ -105,7 +105,7 @@ def test_notebook_cells_match_the_graders_parser(mid, info):
     """The notebooks are read with jupytext, the grader reads the source with tito.source: both must
     see the same graded cells. (Plain code cells may differ: jupytext turns `# %tito ...` into `%tito ...`.)"""
     text = (CURRICULUM / info["source"]).read_text()
-    ours = [(cell.kind, cell.source) for cell in source.parse(text) if cell.kind in ("export", "test", "hidden")]
+    ours = [(cell.kind, cell.source) for cell in source.parse(text) if cell.kind != "markdown" and cell.kind != "code"]
     theirs = [(source.cell_kind(cell.source), cell.source) for cell in jupytext.reads(text, fmt="py:percent").cells
               if cell.cell_type == "code" and source.cell_kind(cell.source) != "code"]
     assert ours == theirs, f"{info['source']}: tito.source and jupytext split the file differently"
@@ -146,3 +146,58 @@ def test_stale_generated_files_are_removed(tmp_path):
     assert written == [] and sorted(deleted) == sorted(p.relative_to(tmp_path).as_posix() for p in stale), f"written {written}, deleted {deleted}"
     assert not any(p.exists() for p in stale) and not (tmp_path / COURSE_DATA / "notebooks" / "old").exists()
     assert (tmp_path / COURSE_DATA / "notebooks" / "learner").is_dir(), "generated folders must stay"
+
+
+def test_answer_keys_are_unique_in_the_course():
+    """In the browser the grader finds a module's answers cell among everything the kernel ran by its keys."""
+    seen = {}
+    for mid, info in MODULES:
+        for cell in source.parse((CURRICULUM / info["source"]).read_text()):
+            if cell.kind == "answers":
+                for key in source.answer_keys(cell.source):
+                    assert key not in seen, f"{info['source']}: answer key {key!r} is also module {seen[key]}'s"
+                    seen[key] = mid
+
+
+@pytest.mark.parametrize("mid, info", MODULES, ids=[info["source"] for _, info in MODULES])
+def test_reflect_answers_are_blank_for_the_learner_and_checked_by_the_grader(files, mid, info):
+    cells = source.parse((CURRICULUM / info["source"]).read_text())
+    answers = [cell for cell in cells if cell.kind == "answers"]
+    reflect = [cell for cell in cells if cell.kind == "reflect"]
+    assert len(answers) <= 1 and bool(answers) == bool(reflect), f"{info['source']}: a Reflect block is one `#| answers` cell and its `#| reflect` checks"
+    if not answers:
+        return
+    keys = source.answer_keys(answers[0].source)
+    assert keys, f"{info['source']}: the answers cell must be `answers = {{\"key\": value, ...}}`"
+    checked = {key for cell in reflect for key in keys if repr(key) in cell.source or f'"{key}"' in cell.source}
+    assert checked == set(keys), f"{info['source']}: answers never checked by a `#| reflect` cell: {sorted(set(keys) - checked)}"
+    learner = [cell for cell in notebook_cells(files, "learner", info) if "".join(cell["source"]).startswith("#| answers")]
+    assert len(learner) == 1, f"{info['source']}: the learner notebook needs its answers cell"
+    namespace = {}
+    exec("".join(learner[0]["source"]), namespace)
+    assert namespace["answers"] == dict.fromkeys(keys), f"{info['source']}: the learner's answers must all be None, got {namespace['answers']}"
+
+
+@pytest.mark.parametrize("mid, info", MODULES, ids=[info["source"] for _, info in MODULES])
+def test_every_stub_points_to_a_todo_that_exists(mid, info):
+    """A stub says "see the TODO above": the function it is in must have a TODO before the solution."""
+    missing = []
+    for cell in source.parse((CURRICULUM / info["source"]).read_text()):
+        lines = cell.source.split("\n")
+        for number, line in enumerate(lines):
+            if line.strip() != source.BEGIN:
+                continue
+            indent = len(line) - len(line.lstrip())
+            start = number
+            while True:  # up to the outermost function enclosing the solution (a nested def's TODO may be its method's)
+                outer = max((i for i in range(start) if re.match(r"\s*def ", lines[i]) and len(lines[i]) - len(lines[i].lstrip()) < indent), default=None)
+                if outer is None:
+                    break
+                start, indent = outer, len(lines[outer]) - len(lines[outer].lstrip())
+            depth = len(lines[start]) - len(lines[start].lstrip())
+            owner = max((i for i in range(start) if re.match(r"\s*class ", lines[i]) and len(lines[i]) - len(lines[i].lstrip()) < depth), default=start)
+            docstring = lines[owner:next((i for i in range(owner + 1, start + 1) if re.match(r"\s*def ", lines[i])), start)]
+            if not any("TODO" in text for text in docstring + lines[start:number]):  # in the function, or its class's docstring
+                owner = next((lines[i].strip() for i in range(start, -1, -1) if lines[i].startswith("class ")), "")
+                missing.append(f"{owner} {lines[start].strip()}".strip())
+    assert not missing, f"{info['source']}: no TODO above these solutions (their stubs say 'see the TODO above'): {missing}"

@@ -23,7 +23,7 @@ MILESTONES = generate.sources(COURSE, "milestones")
 # Appended to instructor notebooks: the grader runs the hidden tests, so they must pass on the reference.
 RUN_HIDDEN_TESTS = """\
 for _name, _test in list(globals().items()):
-    if _name.startswith("test_hidden_") and callable(_test):
+    if _name.startswith(("test_hidden_", "test_reflect_")) and callable(_test):
         _test()
 """
 

@@ -173,7 +173,9 @@ class Tensor:
         """Raise a ValueError naming both shapes unless self @ other is defined.
 
         TODO: both tensors need at least 2 dimensions, and the inner sizes must match:
-              (..., n, k) @ (..., k, m).
+              (..., n, k) @ (..., k, m): the LAST size of self against the SECOND-TO-LAST of other.
+        TRAP: other.shape[0] is the second-to-last size only for 2-D tensors; batched products
+              such as (2, 3, 4) @ (2, 4, 5) are valid and must pass: use shape[-1] and shape[-2].
         HINT: put both shapes in the message, e.g. "matmul shape mismatch: (2, 3) @ (4, 5): ..."
         """
         ### BEGIN SOLUTION
@@ -188,11 +190,13 @@ class Tensor:
     def matmul(self, other):
         """Matrix product self @ other: (n, k) @ (k, m) -> (n, m); leading batch dimensions broadcast.
 
-        TODO: check the shapes with _validate_matmul_shapes, then compute the product.
+        TODO: wrap `other` in a Tensor if it is not one, check the shapes with
+              _validate_matmul_shapes, then return a Tensor of self.data @ other.data.
         APPROACH: result[i, j] = sum over k of self[i, k] * other[k, j]. Three nested Python
-                  loops compute exactly that, but take seconds for a 784x128 layer; NumPy's
-                  `@` runs the same sum in optimized C (BLAS) in microseconds.
-        HINT: other may be a plain array or list: wrap it with Tensor(other) first.
+                  loops compute exactly that, hundreds of times slower than NumPy's `@`, which
+                  runs the same sum in optimized C (the Systems section measures it).
+        TRAP: other may be a plain list, e.g. t @ [[1, 0], [0, 1]]: a list has no .shape, so
+              wrap it with Tensor(other) first.
         """
         ### BEGIN SOLUTION
         other = other if isinstance(other, Tensor) else Tensor(other)
@@ -216,13 +220,19 @@ class Tensor:
         ### END SOLUTION
 
     def mean(self, axis=None, keepdims=False):
-        """Average of the elements, over everything or along `axis` (like sum)."""
+        """Average of the elements, over everything or along `axis` (like sum).
+
+        TODO: as sum, with NumPy's mean.
+        """
         ### BEGIN SOLUTION
         return Tensor(self.data.mean(axis=axis, keepdims=keepdims))
         ### END SOLUTION
 
     def max(self, axis=None, keepdims=False):
-        """Largest element, over everything or along `axis` (like sum)."""
+        """Largest element, over everything or along `axis` (like sum).
+
+        TODO: as sum, with NumPy's max.
+        """
         ### BEGIN SOLUTION
         return Tensor(self.data.max(axis=axis, keepdims=keepdims))
         ### END SOLUTION
@@ -233,6 +243,9 @@ class Tensor:
 
         TODO: accept both call styles, check the sizes fit (clear ValueError naming both
               shapes), and reshape with NumPy.
+        HINT: reshape(2, 3) gives shape == (2, 3); reshape((2, 3)) gives shape == ((2, 3),):
+              unpack a single tuple or list. NumPy's own error does not name the old shape:
+              catch its ValueError and raise yours with both shapes.
         """
         ### BEGIN SOLUTION
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -248,6 +261,8 @@ class Tensor:
         """Swap two dimensions (by default the last two: the matrix transpose).
 
         A tensor with fewer than 2 dimensions is returned unchanged (as a new Tensor).
+        TODO: return a Tensor of np.swapaxes(self.data, dim0, dim1), or of self.data itself
+              when it has fewer than 2 dimensions (swapaxes would raise there).
         """
         ### BEGIN SOLUTION
         if self.data.ndim < 2:
@@ -263,17 +278,6 @@ class Tensor:
         raise NotImplementedError("Tensor.backward() arrives in Module 06 (autograd): "
                                   "import tinytorch.core.autograd to enable gradients")
 
-
-# %% [markdown]
-# ## Try it
-#
-# A tiny demo: a batch of two samples times a weight matrix, plus a bias that broadcasts.
-
-# %%
-x = Tensor([[1, 2], [3, 4]])
-w = Tensor([[1, 0, 1], [0, 1, 1]])
-b = Tensor([0.5, 0.5, 0.5])
-print(x @ w + b)
 
 # %% [markdown]
 # ## Unit tests: construction and arithmetic
@@ -338,6 +342,10 @@ def test_unit_matrix_multiplication():
     assert np.allclose(got.data, expected), f"a @ b for a={a.data.tolist()}, b={b.data.tolist()}: expected {expected.tolist()}, got {got.data.tolist()}"
     got = Tensor(np.ones((2, 3))).matmul(Tensor(np.ones((3, 4))))
     assert got.shape == (2, 4), f"(2, 3) @ (3, 4): expected shape (2, 4), got {got.shape}"
+    got = Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((2, 4, 5)))  # a batch of two (3, 4) @ (4, 5) products
+    assert got.shape == (2, 3, 5), f"batched (2, 3, 4) @ (2, 4, 5): expected shape (2, 3, 5), got {got.shape}"
+    got = a @ [[1, 0], [0, 1]]  # a plain list on the right
+    assert isinstance(got, Tensor) and np.allclose(got.data, a.data), f"a @ [[1, 0], [0, 1]] (a list): expected a Tensor equal to a, got {got!r}"
     try:
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
     except ValueError as error:
@@ -348,6 +356,17 @@ def test_unit_matrix_multiplication():
 
 
 test_unit_matrix_multiplication()
+
+# %% [markdown]
+# ## Try it
+#
+# A tiny demo: a batch of two samples times a weight matrix, plus a bias that broadcasts.
+
+# %%
+x = Tensor([[1, 2], [3, 4]])
+w = Tensor([[1, 0, 1], [0, 1, 1]])
+b = Tensor([0.5, 0.5, 0.5])
+print(x @ w + b)
 
 # %% [markdown]
 # ## Reductions and shapes
@@ -488,6 +507,101 @@ test_hidden_matmul()
 test_hidden_reductions()
 test_hidden_reshape_transpose_getitem()
 test_hidden_repr()
+
+# %% [markdown]
+# ## Systems: what your Tensor costs
+#
+# Everything below runs on YOUR `Tensor`. First memory: every element of `.data` is a float32,
+# 4 bytes, so a batch of 64 MNIST images (784 pixels each) is `64 * 784 * 4` bytes. The same
+# numbers as NumPy's default float64 take twice as much.
+
+# %%
+batch = Tensor(np.zeros((64, 784)))
+print(f"Tensor (64, 784): {batch.data.nbytes:,} bytes as {batch.dtype}; "
+      f"as float64: {np.zeros((64, 784)).nbytes:,} bytes ({np.zeros((64, 784)).nbytes / batch.data.nbytes:g}x)")
+
+# %% [markdown]
+# Then time. A matrix product `(n, k) @ (k, m)` computes `n * m` entries, each a sum of `k`
+# products: `n * k * m` multiply-adds, `2 * n * k * m` floating-point operations (FLOPs).
+# Below, the same product as three Python loops (the definition, written out) against your
+# `@`, for square matrices of growing size `n`. Read the ratios, not the seconds: seconds differ
+# 50-100x between a laptop and the browser, the ratios much less.
+
+# %%
+from tito.systems import best_time
+
+
+def matmul_loops(a, b):
+    """(n, k) @ (k, m) by the definition: out[i][j] = sum over p of a[i][p] * b[p][j]."""
+    n, k, m = len(a), len(b), len(b[0])
+    out = [[0.0] * m for _ in range(n)]
+    for i in range(n):
+        for j in range(m):
+            total = 0.0
+            for p in range(k):
+                total += a[i][p] * b[p][j]
+            out[i][j] = total
+    return out
+
+
+print(f"{'n':>4} {'FLOPs':>10} {'loops (s)':>10} {'your @ (s)':>11} {'loops / @':>10} {'loops time vs n/2':>18}")
+previous = None
+for n in [16, 32, 64]:
+    a = np.random.default_rng(n).standard_normal((n, n)).astype(np.float32)
+    lists, ta = a.tolist(), Tensor(a)
+    assert np.allclose(matmul_loops(lists, lists), (ta @ ta).data, atol=1e-3), "the loops and your @ disagree"
+    loops = best_time(lambda: matmul_loops(lists, lists), repeat=1)
+    fast = best_time(lambda: ta @ ta, repeat=20)
+    growth = f"{loops / previous:.1f}x" if previous else ""
+    print(f"{n:>4} {2 * n ** 3:>10,} {loops:>10.4f} {fast:>11.6f} {loops / fast:>9.0f}x {growth:>18}")
+    previous = loops
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below (numbers; a Python expression such as `64 * 784 * 4` is fine), run it,
+# then `%tito module complete 01` checks your answers against your own Tensor.
+#
+# 1. How many bytes does `Tensor(np.zeros((64, 784))).data` hold?
+# 2. How many FLOPs (multiplies plus adds, `2 * n * k * m`) does `(64, 784) @ (784, 128)` take, the
+#    first layer of an MNIST network for one batch of 64?
+# 3. When `n` doubles, how many times more multiply-adds does an `(n, n) @ (n, n)` product do?
+#    (Compare with the "loops time vs n/2" column above.)
+
+# %%
+#| answers
+answers = {
+    "tensor_bytes_64x784": 64 * 784 * 4,        # 1. bytes of Tensor(np.zeros((64, 784))).data
+    "matmul_flops_64x784x128": 2 * 64 * 784 * 128,  # 2. FLOPs of (64, 784) @ (784, 128)
+    "matmul_growth_when_n_doubles": 8,          # 3. how many times more work when n doubles
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_tensor_bytes():
+    check_answer(answers, "tensor_bytes_64x784", Tensor(np.zeros((64, 784))).data.nbytes,
+                 "count the elements (64 x 784), then multiply by the bytes of one element of your Tensor's dtype (float32: 4)")
+
+
+def test_reflect_matmul_flops():
+    out = Tensor(np.ones((64, 784))) @ Tensor(np.ones((784, 128)))  # each entry sums 784 products of ones
+    check_answer(answers, "matmul_flops_64x784x128", 2 * out.size * out.data[0, 0],
+                 "the result has 64 x 128 entries; each is a sum of 784 products (784 multiplies and about "
+                 "784 adds): 2 * n * k * m")
+
+
+def test_reflect_matmul_growth():
+    work = [(lambda out: out.size * out.data[0, 0])(Tensor(np.ones((n, n))) @ Tensor(np.ones((n, n)))) for n in (8, 16)]
+    check_answer(answers, "matmul_growth_when_n_doubles", work[1] / work[0],
+                 "n * n * n multiply-adds: doubling n doubles each of the three factors")
+
+
+test_reflect_tensor_bytes()
+test_reflect_matmul_flops()
+test_reflect_matmul_growth()
 
 # %% [markdown]
 # ## What you built

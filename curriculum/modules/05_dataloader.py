@@ -115,7 +115,10 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
     def __getitem__(self, index):
-        """Sample `index`: a tuple with row `index` of every tensor."""
+        """Sample `index`: a tuple with row `index` of every tensor.
+
+        TODO: return a tuple (not a list) of t[index] for every t in self.tensors.
+        """
         ### BEGIN SOLUTION
         return tuple(t[index] for t in self.tensors)
         ### END SOLUTION

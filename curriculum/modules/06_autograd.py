@@ -143,7 +143,10 @@ class AddBackward(Function):
 
 
 class SubBackward(Function):
-    """a - b."""
+    """a - b: d/da = 1, d/db = -1.
+
+    TODO: return the tuple (grad_output, -grad_output), one gradient per input, as AddBackward does.
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -152,7 +155,11 @@ class SubBackward(Function):
 
 
 class MulBackward(Function):
-    """a * b: each input's gradient is grad_output times the OTHER input."""
+    """a * b: each input's gradient is grad_output times the OTHER input.
+
+    TODO: a, b = self.inputs; return (grad_output * b, grad_output * a), using _data(...) for
+          the arrays: an input may be a plain number, as in x * 2.
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -162,7 +169,10 @@ class MulBackward(Function):
 
 
 class DivBackward(Function):
-    """a / b: d/da = 1 / b, d/db = -a / b**2."""
+    """a / b: d/da = 1 / b, d/db = -a / b**2.
+
+    TODO: return (grad_output / b, -grad_output * a / b**2), with a, b = _data(...) of self.inputs.
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -180,7 +190,10 @@ class NegBackward(Function):
 
 
 class ExpBackward(Function):
-    """e**a: its own derivative, and the forward already computed it (self.output)."""
+    """e**a: its own derivative, and the forward already computed it (self.output).
+
+    TODO: return (grad_output * self.output,): a tuple of one, even for one input.
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -189,7 +202,10 @@ class ExpBackward(Function):
 
 
 class LogBackward(Function):
-    """log(a): d/da = 1 / a."""
+    """log(a): d/da = 1 / a.
+
+    TODO: (a,) = self.inputs; return (grad_output / a.data,).
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -235,7 +251,13 @@ test_unit_elementwise_backward()
 #| export
 class MatmulBackward(Function):
     """a @ b. Skip the product for an input that needs no gradient (return None for it): in a
-    first layer `x @ W`, the gradient of the data x would cost as much as the forward pass."""
+    first layer `x @ W`, the gradient of the data x would cost as much as the forward pass.
+
+    TODO: grad_a = grad_output @ b.T (if _needs_grad(a), else None), grad_b = a.T @ grad_output
+          (if _needs_grad(b), else None); return (grad_a, grad_b).
+    HINT: ".T" of a batched (2, 3, 4) array must swap only the last two axes:
+          np.swapaxes(x, -1, -2). b may be a plain array: use _data(b).
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -264,7 +286,10 @@ def _expand(grad, shape, axis, keepdims):
 
 
 class SumBackward(Function):
-    """x.sum(axis, keepdims)."""
+    """x.sum(axis, keepdims).
+
+    TODO: (x,) = self.inputs; return (_expand(grad_output, x.shape, self.axis, self.keepdims),).
+    """
 
     def __init__(self, output, x, axis=None, keepdims=False):
         super().__init__(output, x)
@@ -278,7 +303,10 @@ class SumBackward(Function):
 
 
 class MeanBackward(SumBackward):
-    """x.mean(axis, keepdims): as sum, divided by how many elements each mean averaged."""
+    """x.mean(axis, keepdims): as sum, divided by how many elements each mean averaged.
+
+    TODO: as SumBackward, with grad_output / count, count = x.size // self.output.size.
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -289,7 +317,12 @@ class MeanBackward(SumBackward):
 
 
 class MaxBackward(SumBackward):
-    """x.max(axis, keepdims): the gradient goes to the maximum (split equally between ties)."""
+    """x.max(axis, keepdims): the gradient goes to the maximum (split equally between ties).
+
+    TODO: winners = (x.data == the max expanded back to x.shape): a 0/1 mask; ties = how many
+          winners each max has (winners summed over self.axis, keepdims=True); return
+          (expanded grad_output * winners / ties,).
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -311,7 +344,10 @@ class MaxBackward(SumBackward):
 # %%
 #| export
 class ReshapeBackward(Function):
-    """x.reshape(*shape)."""
+    """x.reshape(*shape).
+
+    TODO: return (grad_output reshaped to the input's shape,).
+    """
 
     def __init__(self, output, x, *shape):
         super().__init__(output, x)
@@ -324,7 +360,11 @@ class ReshapeBackward(Function):
 
 
 class TransposeBackward(Function):
-    """x.transpose(dim0, dim1)."""
+    """x.transpose(dim0, dim1).
+
+    TODO: swap the same two axes of grad_output back (np.swapaxes); a vector (ndim < 2) was not
+          transposed: return it as it is. Return a tuple of one.
+    """
 
     def __init__(self, output, x, dim0=-2, dim1=-1):
         super().__init__(output, x)
@@ -339,7 +379,11 @@ class TransposeBackward(Function):
 
 
 class GetitemBackward(Function):
-    """x[index]."""
+    """x[index].
+
+    TODO: a zero array shaped like the input; np.add.at(it, self.index, grad_output) (not
+          `full[index] += grad_output`, which loses repeated indices); return (it,).
+    """
 
     def __init__(self, output, x, index):
         super().__init__(output, x)
@@ -379,6 +423,8 @@ class ActivationBackward(Function):
 
 
 class ReLUBackward(ActivationBackward):
+    """relu(x). TODO: return (grad_output * (x > 0),), x being self.inputs[0].data."""
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         (x,) = self.inputs
@@ -387,6 +433,8 @@ class ReLUBackward(ActivationBackward):
 
 
 class SigmoidBackward(ActivationBackward):
+    """sigmoid(x). TODO: s = self.output; return (grad_output * s * (1 - s),)."""
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         s = self.output
@@ -395,6 +443,8 @@ class SigmoidBackward(ActivationBackward):
 
 
 class TanhBackward(ActivationBackward):
+    """tanh(x). TODO: t = self.output; return (grad_output * (1 - t**2),)."""
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         t = self.output
@@ -403,6 +453,14 @@ class TanhBackward(ActivationBackward):
 
 
 class GELUBackward(ActivationBackward):
+    """gelu(x) = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x**3).
+
+    TODO: with t = tanh(u) recomputed from the input x (self.inputs[0].data), return
+          (grad_output * (0.5 (1 + t) + 0.5 x (1 - t**2) sqrt(2/pi) (1 + 3 * 0.044715 x**2)),).
+    TRAP: the 3 in 3 * 0.044715 x**2 (the derivative of x**3); without it the gradient is only
+          slightly off near 0 but 20-40% off for x around -2.
+    """
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         (x,) = self.inputs
@@ -414,6 +472,11 @@ class GELUBackward(ActivationBackward):
 
 
 class SoftmaxBackward(ActivationBackward):
+    """softmax(x) along self.activation.dim.
+
+    TODO: s = self.output; return (s * (grad_output - (grad_output * s).sum(along that dim, keepdims=True)),).
+    """
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         s = self.output
@@ -444,6 +507,9 @@ class LossBackward(Function):
 
 
 class MSEBackward(LossBackward):
+    """mean((predictions - targets)**2). TODO: return (grad_output * 2 * diff / diff.size,),
+    diff = predictions.data - self.targets."""
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         (predictions,) = self.inputs
@@ -453,6 +519,14 @@ class MSEBackward(LossBackward):
 
 
 class CrossEntropyBackward(LossBackward):
+    """Cross-entropy of logits (N, C) and class indices (N,).
+
+    TODO: softmax of the logits (subtract each row's max before exp), minus 1 at each row's
+          target class, divided by N; return (grad_output * that,).
+    TRAP: self.targets are float32 here (LossBackward converts them): index with
+          self.targets.astype(np.int64), or NumPy raises an IndexError.
+    """
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         (logits,) = self.inputs
@@ -465,6 +539,13 @@ class CrossEntropyBackward(LossBackward):
 
 
 class BCEBackward(LossBackward):
+    """Binary cross-entropy of probabilities p and 0/1 targets t.
+
+    TODO: clip p to [eps, 1 - eps] as the forward did, then return
+          (grad_output * (p - t) / (p * (1 - p)) / N,), N the number of elements.
+    TRAP: eps lives on the loss object: self.loss.eps. Without the clip, p = 0 or 1 divides by 0.
+    """
+
     def backward(self, grad_output):
         ### BEGIN SOLUTION
         (probabilities,) = self.inputs
@@ -495,11 +576,14 @@ def _graph_order(root):
     A depth-first search: a tensor is appended once all its inputs have been. An explicit stack
     instead of recursion, so deep graphs cannot hit Python's recursion limit.
 
+    TODO: return the list `order`, each tensor once, every tensor after all its inputs.
     APPROACH: a stack of (tensor, inputs_done) pairs, starting with [(root, False)]; pop one:
               - inputs_done: all its inputs are in the order already, append the tensor;
               - else, if not visited yet (compare id(tensor)): mark it, push (tensor, True) back,
                 then push (t, False) for each input t of tensor._grad_fn that needs a gradient.
     HINT: a leaf has tensor._grad_fn None: no inputs to push. _needs_grad(t) skips numbers.
+    TRAP: without the visited set a tensor used twice (a diamond: h feeds two branches that
+          meet again) is listed twice, and a chain of diamonds is walked 2**depth times.
     """
     ### BEGIN SOLUTION
     order, visited, stack = [], set(), [(root, False)]

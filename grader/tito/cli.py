@@ -29,7 +29,7 @@ class TextOut:
             self.line(f"still to write (they raise NotImplementedError): {', '.join(result.stubs)}", "warn")
         if result.problem:
             self.line(result.problem, "fail")
-        for group in ("visible", "hidden"):
+        for group in ("visible", "hidden", "reflect"):
             checks = [check for check in result.checks if check.group == group]
             if checks:
                 self.line(f"{group} checks:")

@@ -9,19 +9,20 @@ import re
 from dataclasses import dataclass
 
 # The directive on a code cell's first line says what the cell is for (see curriculum/README.md).
-DIRECTIVES = {"#| export": "export", "#| test": "test", "#| hidden": "hidden"}
+DIRECTIVES = {"#| export": "export", "#| test": "test", "#| hidden": "hidden",
+              "#| answers": "answers", "#| reflect": "reflect"}
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _CELL_START = re.compile(r"^# %%(?P<rest>.*)$")
 
 
 @dataclass
 class Cell:
-    kind: str  # "markdown", "code" (demo), "export", "test" or "hidden"
+    kind: str  # "markdown", "code" (demo), "export", "test", "hidden", "answers" or "reflect"
     source: str  # the cell's text; for markdown, with the leading "# " removed
 
 
 def cell_kind(source):
-    """The kind of a code cell from its first line: export, test, hidden, or plain code."""
+    """The kind of a code cell from its first line: export, test, hidden, answers, reflect, or plain code."""
     first = source.lstrip("\n").split("\n", 1)[0].strip()
     return DIRECTIVES.get(first, "code")
 
@@ -84,6 +85,45 @@ def strip_solutions(source, module_id):
                 enclosing = {d: n for d, n in enclosing.items() if d < depth}
                 enclosing[depth] = match[3]
     return "\n".join(out)
+
+
+def _answers_dict(source):
+    """The `{...}` of an answers cell's `answers = {...}` (an ast.Dict), or None."""
+    try:
+        tree = ast.parse(without_directive(source))
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["answers"] \
+                and isinstance(node.value, ast.Dict):
+            return node.value
+    return None
+
+
+def answer_keys(source):
+    """The keys of an `#| answers` cell's `answers = {"key": value, ...}` (empty if it has none)."""
+    found = _answers_dict(source)
+    return [k.value for k in found.keys if isinstance(k, ast.Constant)] if found else []
+
+
+def blank_answers(source):
+    """The learner version of an `#| answers` cell: every value of `answers = {...}` becomes None,
+    the keys and the comments (the questions) stay. The answers themselves never reach a learner."""
+    found = _answers_dict(source)
+    if found is None:
+        return source
+    body = without_directive(source)
+    lines = body.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.encode()) + 1)  # ast offsets count UTF-8 bytes
+    raw = body.encode()
+    for value in reversed(found.values):  # from the end, so earlier offsets stay valid
+        begin = starts[value.lineno - 1] + value.col_offset
+        end = starts[value.end_lineno - 1] + value.end_col_offset
+        raw = raw[:begin] + b"None" + raw[end:]
+    head = source.split("\n", 1)[0] if source.split("\n", 1)[0].strip() in DIRECTIVES else None
+    return (head + "\n" if head is not None else "") + raw.decode()
 
 
 def _enclosing_name(enclosing, depth):

@@ -124,7 +124,9 @@ class Tensor:
         """Raise a ValueError naming both shapes unless self @ other is defined.
 
         TODO: both tensors need at least 2 dimensions, and the inner sizes must match:
-              (..., n, k) @ (..., k, m).
+              (..., n, k) @ (..., k, m): the LAST size of self against the SECOND-TO-LAST of other.
+        TRAP: other.shape[0] is the second-to-last size only for 2-D tensors; batched products
+              such as (2, 3, 4) @ (2, 4, 5) are valid and must pass: use shape[-1] and shape[-2].
         HINT: put both shapes in the message, e.g. "matmul shape mismatch: (2, 3) @ (4, 5): ..."
         """
         if len(self.shape) < 2 or len(other.shape) < 2:
@@ -137,11 +139,13 @@ class Tensor:
     def matmul(self, other):
         """Matrix product self @ other: (n, k) @ (k, m) -> (n, m); leading batch dimensions broadcast.
 
-        TODO: check the shapes with _validate_matmul_shapes, then compute the product.
+        TODO: wrap `other` in a Tensor if it is not one, check the shapes with
+              _validate_matmul_shapes, then return a Tensor of self.data @ other.data.
         APPROACH: result[i, j] = sum over k of self[i, k] * other[k, j]. Three nested Python
-                  loops compute exactly that, but take seconds for a 784x128 layer; NumPy's
-                  `@` runs the same sum in optimized C (BLAS) in microseconds.
-        HINT: other may be a plain array or list: wrap it with Tensor(other) first.
+                  loops compute exactly that, hundreds of times slower than NumPy's `@`, which
+                  runs the same sum in optimized C (the Systems section measures it).
+        TRAP: other may be a plain list, e.g. t @ [[1, 0], [0, 1]]: a list has no .shape, so
+              wrap it with Tensor(other) first.
         """
         other = other if isinstance(other, Tensor) else Tensor(other)
         self._validate_matmul_shapes(other)
@@ -161,11 +165,17 @@ class Tensor:
         return Tensor(self.data.sum(axis=axis, keepdims=keepdims))
 
     def mean(self, axis=None, keepdims=False):
-        """Average of the elements, over everything or along `axis` (like sum)."""
+        """Average of the elements, over everything or along `axis` (like sum).
+
+        TODO: as sum, with NumPy's mean.
+        """
         return Tensor(self.data.mean(axis=axis, keepdims=keepdims))
 
     def max(self, axis=None, keepdims=False):
-        """Largest element, over everything or along `axis` (like sum)."""
+        """Largest element, over everything or along `axis` (like sum).
+
+        TODO: as sum, with NumPy's max.
+        """
         return Tensor(self.data.max(axis=axis, keepdims=keepdims))
 
     # --- shape operations ----------------------------------------------------------------------
@@ -174,6 +184,9 @@ class Tensor:
 
         TODO: accept both call styles, check the sizes fit (clear ValueError naming both
               shapes), and reshape with NumPy.
+        HINT: reshape(2, 3) gives shape == (2, 3); reshape((2, 3)) gives shape == ((2, 3),):
+              unpack a single tuple or list. NumPy's own error does not name the old shape:
+              catch its ValueError and raise yours with both shapes.
         """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
@@ -187,6 +200,8 @@ class Tensor:
         """Swap two dimensions (by default the last two: the matrix transpose).
 
         A tensor with fewer than 2 dimensions is returned unchanged (as a new Tensor).
+        TODO: return a Tensor of np.swapaxes(self.data, dim0, dim1), or of self.data itself
+              when it has fewer than 2 dimensions (swapaxes would raise there).
         """
         if self.data.ndim < 2:
             return Tensor(self.data)
