@@ -12,3 +12,4 @@ from .core.dataloader import Dataset, TensorDataset, DataLoader
 from .core.autograd import Function, AddBackward, SubBackward, MulBackward, DivBackward, NegBackward, ExpBackward, LogBackward, MatmulBackward, SumBackward, MeanBackward, MaxBackward, ReshapeBackward, TransposeBackward, GetitemBackward, ActivationBackward, ReLUBackward, SigmoidBackward, TanhBackward, GELUBackward, SoftmaxBackward, LossBackward, MSEBackward, CrossEntropyBackward, BCEBackward, enable_autograd, no_grad, gradcheck
 from .core.optimizers import Optimizer, SGD, Adam, AdamW
 from .core.training import accuracy, clip_grad_norm, CosineSchedule, Trainer
+from .core.profiling import count_parameters, model_bytes, linear_flops, FLOP_RULES, count_flops, Latency, measure_latency, measure_memory, Profiler
