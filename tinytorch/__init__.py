@@ -12,4 +12,7 @@ from .core.dataloader import Dataset, TensorDataset, DataLoader
 from .core.autograd import Function, AddBackward, SubBackward, MulBackward, DivBackward, NegBackward, ExpBackward, LogBackward, MatmulBackward, SumBackward, MeanBackward, MaxBackward, ReshapeBackward, TransposeBackward, GetitemBackward, ActivationBackward, ReLUBackward, SigmoidBackward, TanhBackward, GELUBackward, SoftmaxBackward, LossBackward, MSEBackward, CrossEntropyBackward, BCEBackward, enable_autograd, no_grad, gradcheck
 from .core.optimizers import Optimizer, SGD, Adam, AdamW
 from .core.training import accuracy, clip_grad_norm, CosineSchedule, Trainer
+from .core.embeddings import Embedding, PositionalEmbedding, sinusoidal_positions
+from .core.attention import scaled_dot_product_attention, MultiHeadAttention
+from .core.transformers import NormalizeBackward, LayerNorm, MLP, TransformerBlock, GPT
 from .core.profiling import count_parameters, model_bytes, linear_flops, FLOP_RULES, count_flops, Latency, measure_latency, measure_memory, Profiler
