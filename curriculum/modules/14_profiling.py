@@ -596,6 +596,47 @@ test_hidden_measure_memory_is_the_peak()
 test_hidden_measure_latency_times_the_repeats()
 
 # %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below (numbers; a Python expression is fine), run it, then
+# `%tito module complete 14` checks your answers against your own tools.
+#
+# 1. How many FLOPs does `count_flops` give for `Linear(784, 128)` on a batch of 32 inputs?
+# 2. How many bytes does `Sequential(Linear(784, 128), ReLU(), Linear(128, 10))` hold?
+# 3. When the batch doubles from 32 to 64, how many times more FLOPs does that network's forward
+#    pass take? (And its latency: measure it with `measure_latency` and compare.)
+
+# %%
+#| answers
+answers = {
+    "profiling_flops_784x128_batch32": 2 * 32 * 784 * 128 + 32 * 128,  # 1. FLOPs of Linear(784, 128) on (32, 784)
+    "profiling_bytes_mnist_mlp": (784 * 128 + 128 + 128 * 10 + 10) * 4,  # 2. bytes of the 784-128-10 network
+    "profiling_flops_growth_batch_doubles": 2,  # 3. FLOPs at batch 64 / FLOPs at batch 32
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_profiling_counts():
+    check_answer(answers, "profiling_flops_784x128_batch32", count_flops(Linear(784, 128), (32, 784)),
+                 "2 FLOPs (a multiply and an add) per weight per input row, plus one add per output for the bias")
+    model = Sequential(Linear(784, 128), ReLU(), Linear(128, 10))
+    check_answer(answers, "profiling_bytes_mnist_mlp", model_bytes(model),
+                 "count the weights and biases of both layers, then 4 bytes per float32 number")
+
+
+def test_reflect_flops_growth():
+    model = Sequential(Linear(784, 128), ReLU(), Linear(128, 10))
+    check_answer(answers, "profiling_flops_growth_batch_doubles", count_flops(model, (64, 784)) / count_flops(model, (32, 784)),
+                 "every term of a Linear's count has the number of rows as a factor")
+
+
+test_reflect_profiling_counts()
+test_reflect_flops_growth()
+
+# %% [markdown]
 # ## What you built
 #
 # Exact counts (parameters, bytes, FLOPs), honest timings (warm-up, repeats, median and spread),
