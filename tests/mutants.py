@@ -41,3 +41,15 @@ def grade_mutant(mid, edits, workspace):
 def failed_checks(result):
     """The names of the checks that failed (all of them if the code could not run)."""
     return [check.name for check in result.checks if not check.passed]
+
+
+def milestone_namespace(mid):
+    """The names a milestone's code cells define (load_digits, train, ... and what they import),
+    with the reference tinytorch, for tests that reuse a milestone's data and training."""
+    course = Course(PACKAGED)
+    text = (ROOT / "curriculum" / course.milestones[mid]["source"]).read_text()
+    namespace = {"__name__": f"milestone_{mid}"}
+    for cell in source.parse(text):
+        if cell.kind == "code" and not cell.source.lstrip().startswith("# %tito"):
+            exec(compile(cell.source, f"milestone {mid}", "exec"), namespace)
+    return namespace

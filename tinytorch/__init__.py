@@ -17,3 +17,4 @@ from .core.embeddings import Embedding, PositionalEmbedding, sinusoidal_position
 from .core.attention import scaled_dot_product_attention, MultiHeadAttention
 from .core.transformers import NormalizeBackward, LayerNorm, MLP, TransformerBlock, GPT
 from .core.profiling import count_parameters, model_bytes, linear_flops, FLOP_RULES, count_flops, Latency, measure_latency, measure_memory, Profiler
+from .core.quantization import quantize, dequantize, QuantizedLinear, quantize_model
