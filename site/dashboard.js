@@ -1,7 +1,7 @@
 // The landing page: the course map with each module's and milestone's status, and export /
 // import of progress. The rules (statuses, checking, merging) live in progress.js.
-import { SCHEMA, VERSION, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus, parseExport }
-  from "./progress.js";
+import { SCHEMA, VERSION, MAX_BYTES, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus,
+  parseExport, usable } from "./progress.js";
 
 const $ = (id) => document.getElementById(id);
 let course = null;        // course.json, written by the site build from curriculum/course.toml
@@ -9,6 +9,9 @@ let db = null;            // the IndexedDB connection, or null when the browser 
 let records = new Map();  // id -> progress record: what the page shows and what Export saves
 
 async function main() {
+  // The site's service worker (service-worker.js) makes the notebook pages cross-origin isolated,
+  // which Interrupt needs; registered here, it is in place before the first notebook opens.
+  navigator.serviceWorker?.register("service-worker.js").catch((error) => console.warn("no service worker:", error));
   try {
     const response = await fetch("course.json");
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -36,7 +39,8 @@ async function main() {
 async function refresh() {
   if (db) {
     try {
-      records = new Map((await readAll(db)).map((record) => [record.id, record]));
+      // Only records that pass the import rules: what Export writes, Import must take back.
+      records = new Map(usable(await readAll(db), course).map((record) => [record.id, record]));
     } catch (error) {
       db = null;
       storageProblem("Your saved progress could not be read", error);
@@ -106,8 +110,10 @@ function card(number, title, notebook, status, detail) {
     el("span", { class: "status" }, status), detail && el("span", { class: "detail" }, detail));
 }
 
-// Relative, so the site works under any subpath and inside an iframe.
-const notebookURL = (notebook) => `lab/index.html?path=${encodeURIComponent(notebook)}`;
+// Relative, so the site works under any subpath and inside an iframe. Jupyter Notebook's
+// one-document page: one notebook and its kernel, whatever was opened before (JupyterLab would
+// reopen every notebook of earlier visits and start a kernel for each).
+const notebookURL = (notebook) => `notebooks/index.html?path=${encodeURIComponent(notebook)}`;
 
 // "Start with 00 Welcome" / "Continue with 03 Layers": the first open module not yet completed.
 function showNext(statuses) {
@@ -148,7 +154,7 @@ async function importProgress(event) {
   if (!file) return;
   let incoming;
   try {
-    incoming = parseExport(await file.text(), course);
+    incoming = parseExport(await file.slice(0, MAX_BYTES + 1).arrayBuffer(), course);  // a bigger file is refused unread
   } catch (error) {
     say(`Not imported: ${error.message} Your progress is unchanged.`, "error");
     return;

@@ -1,5 +1,7 @@
 // Progress: where it is kept (IndexedDB), how a status is worked out, and how an export file is
-// checked and merged. The grader keeps the same rules in grader/tito/progress.py.
+// checked and merged. The grader keeps the same rules in grader/tito/progress.py; the files in
+// tests/fixtures/progress/, each with the verdict both must give (expected.json), keep the two
+// in step (tests/test_progress.py and e2e/test_dashboard.py).
 //
 // One record per module, milestone and the settings, in the database "tinytorch", store "progress":
 //   {id: "module:01", kind: "module", status: "started"|"completed", attempts, last_result:
@@ -10,6 +12,19 @@
 
 export const SCHEMA = "tinytorch-progress";
 export const VERSION = 1;
+// Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB.
+export const MAX_BYTES = 1_000_000;
+const MAX_DEPTH = 4;  // file > records > record > result
+const MAX_TEXT = 100;  // characters of a metric name
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;  // 2**53 - 1, the largest whole number held exactly
+const FIELDS = {
+  file: ["schema", "version", "exported_at", "records"],
+  module: ["id", "kind", "status", "attempts", "last_result", "first_completed_at", "updated_at"],
+  milestone: ["id", "kind", "attempts", "result", "passed", "first_passed_at", "updated_at"],
+  settings: ["id", "kind", "unlock_all", "updated_at"],
+  last_result: ["passed", "total", "at"],
+  result: ["metric", "value", "gate", "seconds", "at"],
+};
 
 // ---- IndexedDB ---------------------------------------------------------------------------------
 
@@ -80,8 +95,11 @@ export function moduleStatuses(course, records) {
   let previousDone = true;
   for (const id of course.tier.flatMap((tier) => tier.modules)) {
     const record = records.get(`module:${id}`);
-    if (!course.modules[id].source) statuses.set(id, "coming soon");
-    else if (record) statuses.set(id, record.status);
+    if (!course.modules[id].source) {
+      statuses.set(id, "coming soon");
+      continue;  // not written yet: it does not hold back the modules after it
+    }
+    if (record) statuses.set(id, record.status);
     else statuses.set(id, previousDone || unlockAll ? "available" : "locked");
     previousDone = statuses.get(id) === "completed";
   }
@@ -99,60 +117,103 @@ export function milestoneStatus(milestone, record, modules) {
 
 // ---- checking an export file -------------------------------------------------------------------
 
-// Returns the records of a valid export file, or throws an Error whose message tells the
-// learner exactly what is wrong. `course` is course.json: ids must name its modules/milestones.
-export function parseExport(text, course) {
+// Returns the records of a valid export file (its bytes, an ArrayBuffer or Uint8Array, or its
+// text), or throws an Error whose message tells the learner exactly what is wrong. `course` is
+// course.json: ids must name its modules/milestones.
+export function parseExport(input, course) {
+  const { records, bad } = sortRecords(parseFile(input), course);
+  if (bad.length) throw new Error(`${capital(bad[0].why)}.`);
+  return records;
+}
+
+// The records worth keeping of what the page holds (IndexedDB may hold a record another version
+// wrote): only these are shown and exported, so the page accepts every file it exports.
+export function usable(records, course) {
+  return records.filter((record) => !recordProblem(record, course));
+}
+
+function parseFile(input) {
+  let text = input;
+  if (typeof input !== "string") {
+    if (input.byteLength > MAX_BYTES) throw new Error(`This file is over ${MAX_BYTES} bytes, too big for a progress file.`);
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(input);  // drops a byte order mark
+    } catch {
+      throw new Error("This file is not UTF-8 text, so it cannot be a progress export.");
+    }
+  }
   let file;
   try {
     file = JSON.parse(text);
   } catch (error) {
-    throw new Error(`This file is not valid JSON (${error.message}), so it cannot be a progress export.`);
+    throw new Error(`This file is not valid JSON (${excerpt(error.message)}), so it cannot be a progress export.`);
   }
+  if (deeperThan(file, MAX_DEPTH)) {
+    throw new Error(`This file is nested more than ${MAX_DEPTH} levels deep, so it cannot be a progress export.`);
+  }
+  return file;
+}
+
+// The file's good records and its bad ones ({record, why}); a problem with the file itself throws.
+function sortRecords(file, course) {
   if (!isObject(file) || file.schema !== SCHEMA) {
     throw new Error(`This is not a TinyTorch progress file: it has no "schema": "${SCHEMA}".`);
   }
-  if (!Number.isInteger(file.version) || file.version < 1) {
-    throw new Error(`This progress file has an unknown format version (${JSON.stringify(file.version)}).`);
+  if (!isCount(file.version) || file.version < 1) {
+    throw new Error(`This progress file has an unknown format version (${show(file.version)}).`);
   }
   if (file.version > VERSION) {
     throw new Error(`This progress file was made by a newer TinyTorch (format version ${file.version}, `
       + `this site reads version ${VERSION}); update the site to import it.`);
   }
+  const problem = fieldsProblem(file, "file");
+  if (problem) throw new Error(`This progress file ${problem}.`);
   if (!Array.isArray(file.records)) throw new Error('This progress file has no "records" list.');
-  const seen = new Set();
+  if (!isTime(file.exported_at)) {
+    throw new Error(`This progress file's exported_at ${show(file.exported_at)} is not an ISO 8601 time.`);
+  }
+  const records = [], bad = [], seen = new Set();
   file.records.forEach((record, i) => {
-    const problem = recordProblem(record, course);
-    const name = isObject(record) && typeof record.id === "string" ? `"${record.id}"` : `number ${i + 1}`;
-    if (problem) throw new Error(`Record ${name} looks edited or damaged: ${problem}.`);
-    if (seen.has(record.id)) throw new Error(`Record ${name} looks edited or damaged: it appears twice.`);
-    seen.add(record.id);
+    const name = isObject(record) && typeof record.id === "string" ? show(record.id) : `number ${i + 1}`;
+    const problem = recordProblem(record, course) || (seen.has(record.id) ? "it appears twice" : "");
+    if (problem) {
+      bad.push({ record, why: `record ${name} looks edited or damaged: ${problem}` });
+    } else {
+      records.push(record);
+      seen.add(record.id);
+    }
   });
-  return file.records;
+  return { records, bad };
 }
 
-// What is wrong with one record, or "" if nothing is.
+// What is wrong with one record, or "" if nothing is; checked in the order progress.py checks.
 function recordProblem(r, course) {
   if (!isObject(r)) return "it is not an object";
-  if (!isTime(r.updated_at)) return `updated_at ${JSON.stringify(r.updated_at)} is not an ISO 8601 time`;
+  if (!["module", "milestone", "settings"].includes(r.kind)) return `kind ${show(r.kind)} is not module, milestone or settings`;
+  const problem = fieldsProblem(r, r.kind);
+  if (problem) return `it ${problem}`;
+  if (!isTime(r.updated_at)) return `updated_at ${show(r.updated_at)} is not an ISO 8601 time`;
   if (r.kind === "settings") {
     if (r.id !== "settings") return 'a settings record must have the id "settings"';
     if (typeof r.unlock_all !== "boolean") return "unlock_all must be true or false";
     return "";
   }
-  if (r.kind !== "module" && r.kind !== "milestone") return `kind ${JSON.stringify(r.kind)} is not module, milestone or settings`;
   const known = r.kind === "module" ? course.modules : course.milestones;
   const id = typeof r.id === "string" && r.id.startsWith(`${r.kind}:`) ? r.id.slice(r.kind.length + 1) : null;
-  if (!Object.hasOwn(known, id)) return `this course has no ${r.kind} with the id ${JSON.stringify(r.id)}`;
-  if (!isCount(r.attempts)) return `attempts ${JSON.stringify(r.attempts)} is not a whole number >= 0`;
+  if (!Object.hasOwn(known, id)) return `this course has no ${r.kind} with the id ${show(r.id)}`;
+  if (!isCount(r.attempts)) return `attempts ${show(r.attempts)} is not a whole number from 0 to ${MAX_COUNT}`;
   return r.kind === "module" ? moduleProblem(r) : milestoneProblem(r);
 }
 
 function moduleProblem(r) {
-  if (r.status !== "started" && r.status !== "completed") return `status ${JSON.stringify(r.status)} is not "started" or "completed"`;
-  if (r.first_completed_at != null && !isTime(r.first_completed_at)) return "first_completed_at is not a time or null";
+  if (r.status !== "started" && r.status !== "completed") return `status ${show(r.status)} is not "started" or "completed"`;
+  if (r.first_completed_at !== null && !isTime(r.first_completed_at)) return "first_completed_at is not a time or null";
   const result = r.last_result;
-  if (result !== null && result !== undefined) {
-    if (!isObject(result) || !isCount(result.passed) || !isCount(result.total)) return "last_result needs whole numbers passed and total";
+  if (result !== null) {
+    if (!isObject(result)) return "last_result is not an object or null";
+    const problem = fieldsProblem(result, "last_result");
+    if (problem) return `last_result ${problem}`;
+    if (!isCount(result.passed) || !isCount(result.total)) return "last_result needs whole numbers passed and total";
     if (result.passed > result.total) return `last_result says ${result.passed} of ${result.total} checks passed`;
     if (!isTime(result.at)) return "last_result.at is not an ISO 8601 time";
   }
@@ -160,17 +221,22 @@ function moduleProblem(r) {
     if (!result || result.passed !== result.total) {
       return `it is "completed" but its last result is ${result ? `${result.passed} of ${result.total}` : "missing"}`;
     }
-    if (r.first_completed_at == null) return 'it is "completed" but has no first_completed_at';
+    if (r.first_completed_at === null) return 'it is "completed" but has no first_completed_at';
   }
   return "";
 }
 
 function milestoneProblem(r) {
   if (typeof r.passed !== "boolean") return "passed must be true or false";
-  if (r.first_passed_at != null && !isTime(r.first_passed_at)) return "first_passed_at is not a time or null";
+  if (r.first_passed_at !== null && !isTime(r.first_passed_at)) return "first_passed_at is not a time or null";
   const result = r.result;
-  if (result !== null && result !== undefined) {
-    if (!isObject(result) || typeof result.metric !== "string") return "result needs a metric name";
+  if (result !== null) {
+    if (!isObject(result)) return "result is not an object or null";
+    const problem = fieldsProblem(result, "result");
+    if (problem) return `result ${problem}`;
+    if (typeof result.metric !== "string" || result.metric.length === 0 || result.metric.length > MAX_TEXT) {
+      return `result.metric is not a name of 1 to ${MAX_TEXT} characters`;
+    }
     for (const key of ["value", "gate", "seconds"]) {
       if (!Number.isFinite(result[key])) return `result.${key} is not a number`;
     }
@@ -178,22 +244,46 @@ function milestoneProblem(r) {
   }
   if (r.passed) {
     if (!result || result.value < result.gate) {
-      return `it is "passed" but ${result ? `${result.metric} ${result.value} is below the gate ${result.gate}` : "has no result"}`;
+      return `it is "passed" but ${result ? `${excerpt(result.metric)} ${show(result.value)} is below the gate ${show(result.gate)}` : "has no result"}`;
     }
-    if (r.first_passed_at == null) return 'it is "passed" but has no first_passed_at';
+    if (r.first_passed_at === null) return 'it is "passed" but has no first_passed_at';
   }
   return "";
 }
 
+// "has an unknown field ..." / "has no field ...", or "": x must have exactly FIELDS[kind].
+function fieldsProblem(x, kind) {
+  const unknown = Object.keys(x).filter((key) => !FIELDS[kind].includes(key)).sort();
+  if (unknown.length) return `has an unknown field ${show(unknown[0])}`;
+  const missing = FIELDS[kind].filter((key) => !Object.hasOwn(x, key));
+  return missing.length ? `has no field ${show(missing[0])}` : "";
+}
+
+// Is x nested more than `levels` deep (an object or array is one level)? Never looks further.
+function deeperThan(x, levels) {
+  if (typeof x !== "object" || x === null) return false;
+  if (levels === 0) return true;
+  return Object.values(x).some((item) => deeperThan(item, levels - 1));
+}
+
 const isObject = (x) => typeof x === "object" && x !== null && !Array.isArray(x);
-const isCount = (x) => Number.isInteger(x) && x >= 0;
+const isCount = (x) => Number.isSafeInteger(x) && x >= 0;
+const capital = (text) => text[0].toUpperCase() + text.slice(1);
+// A value as a message quotes it: JSON (numbers as JavaScript writes them), at most 40 characters.
+const show = (x) => excerpt(typeof x === "number" ? String(x) : JSON.stringify(x) ?? String(x));
+const excerpt = (text, size = 40) => (text.length <= size ? text : `${text.slice(0, size)}…`);
+
 // A full date and time with a time zone, as both Python's isoformat() and JS's toISOString() write.
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$/;
-// Date.parse accepts impossible dates (Feb 30, 24:00) that Python rejects: check each field.
+const ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,6})?(Z|[+-](\d\d):(\d\d))$/;
+// Each field checked as Python's datetime does (Date.parse accepts Feb 30 and 24:00, and
+// Date.UTC reads years 0-99 as 1900-1999): years 1-9999, a real day, an offset under 24 hours.
 function isTime(x) {
-  if (typeof x !== "string" || !ISO.test(x)) return false;
-  const [year, month, day, hour, minute, second] = x.slice(0, 19).split(/[-T:]/).map(Number);
-  const t = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  return t.getUTCFullYear() === year && t.getUTCMonth() === month - 1 && t.getUTCDate() === day &&
-    t.getUTCHours() === hour && t.getUTCMinutes() === minute && t.getUTCSeconds() === second;
+  const m = typeof x === "string" ? ISO.exec(x) : null;
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const [offsetHours, offsetMinutes] = [m[9], m[10]].map((part) => Number(part ?? 0));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= days && hour <= 23 && minute <= 59
+    && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
 }

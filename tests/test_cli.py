@@ -4,11 +4,19 @@ import io
 import json
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from test_grader import edited_notebook, make_course
 from tito import cli, commands
+
+GRADER = str(Path(__file__).resolve().parent.parent / "grader")
+FIXTURES = Path(__file__).parent / "fixtures" / "progress"
 
 
 @pytest.fixture
@@ -169,7 +177,7 @@ def test_export_then_import_merges_without_downgrading(course, ws, tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("{", "is not valid JSON"),
     ('{"schema": "tinytorch-progress", "version": 9, "records": []}', "made by a newer TinyTorch (format version 9"),
-    ('{"schema": "tinytorch-progress", "version": 1, "records": [{"id": "module:00", "kind": "module", "status": "completed",'
+    ('{"schema": "tinytorch-progress", "version": 1, "exported_at": "2025-01-01T00:00:00Z", "records": [{"id": "module:00", "kind": "module", "status": "completed",'
      ' "attempts": 1, "last_result": {"passed": 1, "total": 3, "at": "2025-01-01T00:00:00Z"},'
      ' "first_completed_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z"}]}',
      'record "module:00" looks edited or damaged: it is "completed" but its last result is 1 of 3'),
@@ -244,3 +252,156 @@ def test_system_health_names_versions_and_where_progress_is(course, ws):
     code, out = tito(ws, "system", "health")
     assert code == 0 and out.startswith("tito 0.1.0, Python 3.")
     assert f"course: 2 modules in {course.root}" in out and f"progress: 1 records in {ws / '.tito' / 'progress.json'}" in out
+
+
+# --- hostile input: the learner's files, the reference and the grade are never lost -------------
+
+def test_a_course_checkout_is_refused_as_a_workspace_and_left_untouched(course, ws):
+    (ws / "curriculum").mkdir()
+    (ws / "curriculum" / "course.toml").write_text("# the course\n")
+    (ws / "tinytorch").mkdir()
+    (ws / "tinytorch" / "__init__.py").write_text('"""TinyTorch: the reference."""\n')
+    tito(ws, "module", "start", "00", "--with-solutions")  # refused too, so put the notebook there by hand
+    edited_notebook(course, "00", ws)
+    for argv in (["module", "complete", "00"], ["progress", "unlock-all"], ["module", "list"]):
+        code, out = tito(ws, *argv)
+        assert code == 1 and "is a TinyTorch course checkout" in out and "work in a folder of your own" in out, out
+    assert (ws / "tinytorch" / "__init__.py").read_text() == '"""TinyTorch: the reference."""\n'
+    assert not (ws / "tinytorch" / "core").exists() and not (ws / ".tito").exists()
+
+
+def test_a_tinytorch_package_tito_did_not_write_is_refused(course, ws):
+    tito(ws, "module", "start", "00", "--with-solutions")
+    assert tito(ws, "module", "complete", "00")[0] == 0  # tito's own package: fine, again and again
+    assert tito(ws, "module", "complete", "00")[0] == 0
+    reference = '"""Tensor: the reference."""\n'
+    (ws / "tinytorch" / "core" / "tensor.py").write_text(reference)
+    code, out = tito(ws, "module", "complete", "00")
+    assert code == 1 and "is not a package tito wrote (tinytorch/core/tensor.py does not start with tito's header)" in out, out
+    assert (ws / "tinytorch" / "core" / "tensor.py").read_text() == reference
+
+
+def test_two_resets_within_a_second_keep_both_notebooks(course, ws):
+    kept = []
+    for version in ("first try", "second try"):
+        edited_notebook(course, "00", ws, old="return 2 * x", new=f"return 2 * x  # {version}")
+        kept.append((ws / "00_first.ipynb").read_text())
+        code, out = tito(ws, "module", "reset", "00", "--yes")
+        assert code == 0, out
+    backups = sorted(ws.glob("00_first.backup-*.ipynb"))
+    assert sorted(path.read_text() for path in backups) == sorted(kept), [path.name for path in backups]
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_export_never_writes_over_a_notebook(course, ws, force):
+    tito(ws, "module", "start", "00")
+    mine = (ws / "00_first.ipynb").read_text()
+    code, out = tito(ws, "progress", "export", str(ws / "00_first.ipynb"), *force)
+    assert code == 1 and "is a notebook: tito never writes progress over a notebook" in out, out
+    assert (ws / "00_first.ipynb").read_text() == mine
+
+
+def test_export_replaces_only_its_own_files_unless_forced(course, ws, tmp_path):
+    tito(ws, "module", "start", "00")
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"my": "notes"}')
+    code, out = tito(ws, "progress", "export", str(notes))
+    assert code == 1 and "exists and is not a progress file tito wrote" in out and "--force" in out, out
+    assert notes.read_text() == '{"my": "notes"}'
+    assert tito(ws, "progress", "export", str(tmp_path / "mine.json"))[0] == 0
+    assert tito(ws, "progress", "export", str(tmp_path / "mine.json"))[0] == 0  # its own export: replaced
+    code, out = tito(ws, "progress", "export", str(notes), "--force")
+    assert code == 0 and json.loads(notes.read_text())["schema"] == "tinytorch-progress", out
+
+
+@pytest.mark.parametrize("ending, said", [
+    ("import sys\nsys.exit(0)", "your code called sys.exit(0) (SystemExit)"),
+    ("raise SystemExit(1)", "your code called sys.exit(1) (SystemExit)"),
+    ("import os\nos._exit(0)", "Python ended (exit code 0) while running 00_first.ipynb, cell "),
+    ("raise KeyboardInterrupt", "interrupted (KeyboardInterrupt)"),
+])
+def test_code_that_exits_fails_the_grade_out_loud(course, ws, ending, said):
+    edited_notebook(course, "00", ws, old="_SECRET = ", new=ending + "\n_SECRET = ")
+    code, out = tito(ws, "module", "complete", "00")
+    assert code == 1 and said in out and "0/3 checks passed" in out and "Traceback" not in out, out
+    assert saved(ws)["module:00"]["status"] == "started"
+
+
+def test_ctrl_c_stops_a_grading_at_once_without_a_traceback(course, ws):
+    edited_notebook(course, "00", ws, old="return 2 * x", new="while True:\n        try:\n            x += 1\n        except BaseException:\n            pass")
+    started = time.monotonic()
+    child = subprocess.Popen([sys.executable, "-m", "tito.cli", "--workspace", str(ws), "module", "test", "00"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONPATH=GRADER))
+    time.sleep(2)  # well into the runaway check
+    child.send_signal(signal.SIGINT)  # once
+    out = child.communicate(timeout=5)[0]
+    assert child.returncode == 1 and time.monotonic() - started < 6, out
+    assert "test_unit_double" in out and "interrupted (Ctrl-C) while running test_unit_double" in out and "Traceback" not in out, out
+
+
+def test_workspace_may_come_after_the_command(course, ws):
+    tito(ws, "module", "start", "00")
+    out = io.StringIO()
+    code = commands.run(["module", "list", "--workspace", str(ws)], cli.TextOut(out))
+    assert code == 0 and "00  First steps                  started" in out.getvalue(), out.getvalue()
+
+
+def test_a_renamed_notebook_is_named(course, ws):
+    edited_notebook(course, "00", ws).rename(ws / "00_first (1).ipynb")
+    code, out = tito(ws, "module", "test", "00")
+    assert code == 1 and "there is no 00_first.ipynb in" in out and "but there is 00_first (1).ipynb" in out and "rename" in out, out
+
+
+@pytest.mark.parametrize("cells, why", [
+    ([{"cell_type": "code", "source": [1, 2]}], "cell 1's source is not text"),
+    ({"not": "a list"}, '"cells" is not a list of cells'),
+])
+def test_a_damaged_notebook_is_explained_and_only_real_backups_offered(course, ws, cells, why):
+    (ws / "00_first.ipynb").write_text(json.dumps({"cells": cells}))
+    code, out = tito(ws, "module", "test", "00")
+    assert code == 1 and why in out and "backup" not in out.replace("keeps it as a backup", "") and "Traceback" not in out, out
+    (ws / "00_first.backup-20250101-090000.ipynb").write_text("{}")
+    code, out = tito(ws, "module", "test", "00")
+    assert "restore your backup 00_first.backup-20250101-090000.ipynb" in out, out
+
+
+@pytest.mark.parametrize("name", ["deep-nesting.json", "attempts-400-digits.json", "long-id.json"])
+def test_a_hostile_progress_file_never_stops_a_command(course, ws, name):
+    (ws / ".tito").mkdir()
+    (ws / ".tito" / "progress.json").write_bytes((FIXTURES / name).read_bytes())
+    for argv in (["module", "list"], ["system", "health"]):
+        code, out = tito(ws, *argv)
+        assert code == 0 and "Traceback" not in out and len(out) < 2000, out
+
+
+def test_import_refuses_a_hostile_file_with_a_short_message(course, ws, tmp_path):
+    for name in ("long-id.json", "deep-nesting.json", "value-400-digits.json"):
+        code, out = tito(ws, "progress", "import", str(FIXTURES / name))
+        assert code == 1 and "nothing was imported" in out and len(out) < 600 and "Traceback" not in out, out
+    huge = tmp_path / "huge.json"
+    huge.write_text(json.dumps({"schema": "tinytorch-progress", "version": 1, "records": [], "note": "x" * 20_000_000}))
+    code, out = tito(ws, "progress", "import", str(huge))
+    assert code == 1 and "too big for a progress file" in out and len(out) < 600, out
+
+
+READ_ONLY = "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\" && shift && exec \"$@\""
+
+
+def read_only(ws, *argv):
+    """Run `tito --workspace ws ARGV` with ws mounted read-only (a private mount namespace)."""
+    run = subprocess.run(["unshare", "-rm", "sh", "-c", READ_ONLY, "sh", str(ws), sys.executable, "-m", "tito.cli",
+                          "--workspace", str(ws), *argv], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=GRADER))
+    return run.returncode, run.stdout + run.stderr
+
+
+def test_read_only_commands_work_in_a_read_only_workspace(course, ws):
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("this system cannot make a private read-only mount (unshare -rm)")
+    tito(ws, "module", "start", "00")
+    (ws / ".tito" / "lock").unlink()
+    for argv in (["module", "status"], ["module", "list"], ["system", "health"], ["milestone", "list"]):
+        code, out = read_only(ws, *argv)
+        assert code == 0 and "Traceback" not in out, out
+    code, out = read_only(ws, "progress", "unlock-all")
+    assert code == 1 and "your progress could not be saved in" in out and "read-only" in out and "Traceback" not in out, out

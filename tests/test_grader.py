@@ -4,6 +4,7 @@ reports failures in their terms, stops runaway code, and writes their package.""
 import json
 import shutil
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -97,13 +98,85 @@ def test_code_that_fails_to_run_is_reported_once_with_its_line(course, ws):
     assert "SyntaxError" in result.problem and "return x /" in result.problem, result.problem
 
 
-def test_a_loop_is_stopped_and_the_next_checks_still_run(course, ws):
-    exports = workspace.notebook_exports(edited_notebook(course, "00", ws, old="return 2 * x", new="while True:\n        x += 1"))
-    result = grade.grade(course, "00", exports, ws, budget=0.2)
+def graded_with(course, ws, mid="00", budget=grade.BUDGET, grader=grade.grade, **edit):
+    exports = workspace.notebook_exports(edited_notebook(course, mid, ws, **edit))
+    return grader(course, mid, exports, ws, budget=budget)
+
+
+NOT_RUN = "not run: grading stopped at test_unit_double (see above)"
+
+
+@pytest.mark.parametrize("loop", [
+    "while True:\n        x += 1",
+    # a retry loop that swallows everything, the stop too: on 3.11 sys.settrace gives up on it
+    "while True:\n        try:\n            x += 1\n        except BaseException:\n            pass",
+])
+def test_a_runaway_check_is_stopped_where_it_loops_and_the_rest_are_not_run(course, ws, loop):
+    start = time.monotonic()
+    result = graded_with(course, ws, budget=0.5, old="return 2 * x", new=loop)
+    message = messages(result)["test_unit_double"]
+    assert message.startswith("stopped after 0.5 s while running test_unit_double: the code may loop forever"), message
+    assert "; it was at 00_first.ipynb, cell " in message and "x += 1" in message, message
+    assert messages(result) == {"test_unit_double": message, "test_hidden_double_negative": NOT_RUN, "test_hidden_halve": NOT_RUN}
+    assert time.monotonic() - start < 0.5 + grade.BUDGET / 2, "one runaway check costs one budget, not one per check"
+
+
+def test_in_process_the_stop_is_not_swallowed_by_except_exception(course, ws):
+    """The browser's path (no processes): a retry loop catching Exception is still stopped."""
+    loop = "while True:\n        try:\n            x += 1\n        except Exception:\n            continue"
+    result = graded_with(course, ws, budget=0.2, grader=grade.grade_here, old="return 2 * x", new=loop)
     message = messages(result)["test_unit_double"]
     assert message.startswith("stopped after 0.2 s") and "00_first.ipynb, cell " in message, message
-    assert [c.passed for c in result.checks] == [False, False, True]
+    assert messages(result)["test_hidden_halve"] == NOT_RUN
     assert sys.gettrace() is None  # the time limit is gone: the kernel runs normally again
+
+
+@pytest.mark.parametrize("ending, said", [
+    ("import sys\nsys.exit(0)", "your code called sys.exit(0) (SystemExit)"),
+    ("raise SystemExit", "your code called sys.exit(None) (SystemExit)"),
+    ("raise SystemExit(1)", "your code called sys.exit(1) (SystemExit)"),
+    ("import os\nos._exit(0)", "Python ended (exit code 0) while running 00_first.ipynb, cell "),
+    ("raise KeyboardInterrupt", "interrupted (KeyboardInterrupt)"),
+    # C-level recursion: a segfault, with no message of its own
+    ("import sys\nsys.setrecursionlimit(10 ** 6)\nnested = []\nfor _ in range(300_000):\n    nested = [nested]\nrepr(nested)",
+     "Python crashed (SIGSEGV) while running 00_first.ipynb, cell "),
+])
+def test_code_that_exits_or_crashes_fails_the_grade_with_what_it_did(course, ws, ending, said):
+    result = graded_with(course, ws, old="_SECRET = ", new=ending + "\n_SECRET = ")
+    assert said in result.problem and not result.ok and result.passed == 0, result.problem
+    assert set(messages(result).values()) == {"not run: your code did not run (see above)"}
+
+
+def test_a_crash_inside_a_check_fails_that_check_and_names_the_line(course, ws):
+    result = graded_with(course, ws, old="return x / 2", new="import os\n    os.kill(os.getpid(), 11)")
+    message = messages(result)["test_hidden_halve"]
+    assert message.startswith("Python crashed (SIGSEGV) while running test_hidden_halve; it was at 00_first.ipynb, cell "), message
+    assert "os.kill(os.getpid(), 11)" in message and result.passed == 2, message
+
+
+def test_a_thread_left_running_does_not_keep_tito_waiting(course, ws):
+    start = time.monotonic()
+    result = graded_with(course, ws, old="_SECRET = ",
+                         new="import threading, time\nthreading.Thread(target=time.sleep, args=(60,)).start()\n_SECRET = ")
+    assert result.ok and time.monotonic() - start < 10, result.problem
+
+
+def test_the_learners_code_cannot_touch_the_workspace(course, ws):
+    (ws / ".tito").mkdir()
+    (ws / ".tito" / "progress.json").write_text("{}")
+    result = graded_with(course, ws, old="_SECRET = ", new="import os, shutil\nshutil.rmtree('.tito', ignore_errors=True)\n"
+                         "for name in os.listdir('.'):\n    os.remove(name) if os.path.isfile(name) else None\n_SECRET = ")
+    assert result.ok, result.problem
+    assert (ws / ".tito" / "progress.json").read_text() == "{}" and (ws / "00_first.ipynb").is_file()
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("def halve(x):", "def halve(x):\nreturn 1", "00_first.ipynb, cell 3, line 8: IndentationError: expected an indented block"),
+    ("_SECRET = ", "_SECRET = \u0000", "00_first.ipynb, cell 3, line 12: a NUL character"),
+])
+def test_syntax_problems_are_named_exactly(course, ws, old, new, said):
+    result = graded_with(course, ws, old=old, new=new)
+    assert result.problem.startswith(said), result.problem
 
 
 def test_time_limit_leaves_quick_code_alone():

@@ -46,6 +46,9 @@ def main(argv=None):
     except BrokenPipeError:  # `tito module list | head`: the reader left; nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
         sys.exit(0)
+    except KeyboardInterrupt:  # Ctrl-C outside a grading (a grading reports its own): no traceback
+        print("\ntito: interrupted", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """The `tito` commands, shared by the terminal (tito/cli.py) and the notebook magic (tito/magic.py).
 
-    tito [--workspace DIR] system health
+    tito system health             (every command takes --workspace DIR, before or after it)
     tito module list | status | start NN [--with-solutions] [--force] | test NN | complete NN | reset NN --yes
     tito milestone list | run NN [--reference]
-    tito progress export FILE | import FILE | unlock-all [--off]
+    tito progress export FILE [--force] | import FILE | unlock-all [--off]
 
 Each command is an async function (progress storage is async in the browser) that reports
 through `out`, an object with `line(text, kind="")` (kind: "ok", "fail", "warn", "bold") and
@@ -55,6 +55,7 @@ def run(argv, out, history=None, prefix="tito", store=None):
     try:
         course = Course()
         folder = Path(args.workspace or os.getcwd()).resolve()
+        workspace.check_workspace(folder)
         store = store or default_store(folder, course, out)
     except TitoError as error:
         out.line(str(error), "fail")
@@ -82,11 +83,14 @@ def default_store(folder, course, out):
 
 def parser(prog="tito"):
     main = argparse.ArgumentParser(prog=prog, description="Grade your TinyTorch modules, run milestones, keep your progress.")
-    main.add_argument("--workspace", metavar="DIR", help="where your notebooks and your tinytorch package are (default: here)")
+    where = {"metavar": "DIR", "help": "where your notebooks and your tinytorch package are (default: here)"}
+    main.add_argument("--workspace", **where)
+    anywhere = argparse.ArgumentParser(add_help=False)  # --workspace after the command too (not overriding one before it)
+    anywhere.add_argument("--workspace", default=argparse.SUPPRESS, **where)
     groups = main.add_subparsers(dest="group", required=True, metavar="{system,module,milestone,progress}")
 
     def command(group, name, function, help, *arguments):
-        sub = group.add_parser(name, help=help, description=help)
+        sub = group.add_parser(name, help=help, description=help, parents=[anywhere])
         for flags, options in arguments:
             sub.add_argument(*flags, **options)
         sub.set_defaults(command=function)
@@ -112,7 +116,8 @@ def parser(prog="tito"):
             (["--reference"], {"action": "store_true", "help": "use the reference tinytorch instead of yours"}))
 
     saved = groups.add_parser("progress", help="export or import your progress").add_subparsers(required=True, metavar="COMMAND")
-    command(saved, "export", progress_export, "write your progress to a file", (["file"], {}))
+    command(saved, "export", progress_export, "write your progress to a file", (["file"], {}),
+            (["--force"], {"action": "store_true", "help": "replace FILE even if it is not a progress file (never a notebook)"}))
     command(saved, "import", progress_import, "merge a progress file into yours (the newer record wins)", (["file"], {}))
     command(saved, "unlock-all", progress_unlock_all, "instructors: open every module, whatever is completed",
             (["--off"], {"action": "store_true", "help": "back to unlocking modules in order"}))
@@ -277,9 +282,16 @@ async def milestone_run(ctx, args):
 # --- progress files ------------------------------------------------------------------------------
 
 async def progress_export(ctx, args):
+    target = Path(args.file)
+    if target.suffix == ".ipynb":
+        raise TitoError(f"{args.file} is a notebook: tito never writes progress over a notebook; "
+                        f"export to a .json file, e.g. `{ctx.prefix} progress export progress.json`")
+    if target.exists() and not args.force and not _progress_file(target):
+        raise TitoError(f"{args.file} exists and is not a progress file tito wrote, so it is left alone: choose another "
+                        f"name, or add --force to replace it")
     records = await ctx.store.get_all()
     try:
-        Path(args.file).write_text(json.dumps(progress.document(records, progress.now()), indent=1) + "\n", encoding="utf-8")
+        target.write_text(json.dumps(progress.document(records, progress.now()), indent=1) + "\n", encoding="utf-8")
     except OSError as error:
         raise TitoError(f"cannot write {args.file}: {error.strerror}; your progress is unchanged") from None
     ctx.out.line(f"exported {len(records)} records to {args.file}", "ok")
@@ -293,15 +305,24 @@ async def progress_unlock_all(ctx, args):
     return True
 
 
+def _progress_file(path):
+    """Is `path` a progress export (its schema says so)? Reads no more than a progress file can be."""
+    try:
+        with open(path, "rb") as file:
+            data = progress.parse(file.read(progress.MAX_BYTES + 1))
+    except (OSError, progress.ProgressError):
+        return False
+    return isinstance(data, dict) and data.get("schema") == progress.SCHEMA
+
+
 async def progress_import(ctx, args):
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        with open(args.file, "rb") as file:
+            data = file.read(progress.MAX_BYTES + 1)  # a bigger file is refused without reading it all
     except OSError as error:
         raise TitoError(f"cannot read {args.file}: {error.strerror}") from None
-    except ValueError as error:
-        raise progress.ProgressError(f"{args.file} is not valid JSON ({error}), so it cannot be a progress export") from None
     try:
-        incoming = progress.check_document(data, ctx.course)
+        incoming = progress.check_document(progress.parse(data), ctx.course)
     except progress.ProgressError as error:
         raise type(error)(f"{args.file}: {error}; nothing was imported") from None
     taken = []

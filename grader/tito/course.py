@@ -49,9 +49,10 @@ class Course:
         return mid, self.milestones[mid]
 
     def previous(self, mid):
-        """The module that must be completed before `mid`, or None for the first one."""
-        index = self.order.index(mid)
-        return self.order[index - 1] if index else None
+        """The module that must be completed before `mid` (the written one before it), or None for the first one."""
+        written = self.written()
+        index = written.index(mid)
+        return written[index - 1] if index else None
 
     def source_text(self, mid):
         return (self.root / self.modules[mid]["source"]).read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from . import source
 
 BUDGET = 10.0  # seconds a check (or the learner's export code) may run before it is stopped
-GROUPS = {"test": "visible", "hidden": "hidden"}
+GROUPS = {"test": "visible", "hidden": "hidden", "reflect": "reflect"}  # cell kind -> check group
 # The stub the learner notebook has in place of each solution (see source.strip_solutions).
 STUB = re.compile(r"raise NotImplementedError\(\s*[\"']Module \w+: implement ([\w.]+)")
 
@@ -33,7 +33,7 @@ STUB = re.compile(r"raise NotImplementedError\(\s*[\"']Module \w+: implement ([\
 @dataclass
 class Check:
     name: str  # the test function, e.g. "test_unit_matmul"
-    group: str  # "visible" or "hidden"
+    group: str  # "visible", "hidden" or "reflect" (the Reflect answers)
     passed: bool = False
     message: str = ""  # why it failed
 
@@ -61,16 +61,40 @@ class Result:
         return f"{self.passed}/{self.total} checks passed"
 
 
-class CheckTimeout(TimeoutError):
-    pass
+class CheckTimeout(BaseException):
+    """A check (or export cell) ran out of time. Not an Exception, so a learner's retry loop with
+    `except Exception:` cannot swallow it."""
 
 
 def grade(course, mid, exports, workspace, budget=BUDGET):
-    """Run the learner's export cells, then every check of module `mid`; returns a Result."""
+    """Run the learner's export cells, then every check of module `mid`; returns a Result.
+
+    On CPython this happens in a child process (tito/isolated.py), which the learner's code cannot
+    hang, crash or end, and which cannot touch their files. The browser has no processes: there
+    it happens here (grade_here), under time_limit; see time_limit for what that cannot stop.
+    """
+    if sys.platform == "emscripten":
+        return grade_here(course, mid, exports, workspace, budget)
+    from .isolated import grade_in_child
+
+    return grade_in_child(course, mid, exports, workspace, budget)
+
+
+def outline(course, mid, exports):
+    """The Result of module `mid` before anything ran (every check not passed yet), and its check cells."""
     mid, info = course.module(mid)
     cells = check_cells(course, mid)
     result = Result(mid, [Check(name, group) for _, group, _, _, names in cells for name in names],
                     stubs=[name for _, text in exports for name in STUB.findall(text)])
+    return result, cells
+
+
+def grade_here(course, mid, exports, workspace, budget=BUDGET, tell=lambda *event: None):
+    """grade() in this process; budget None: no time limit (the child process has its own alarm).
+    `tell(*event)` hears each step as it happens (see tito/isolated.py), so a parent process knows
+    how far its child got."""
+    result, cells = outline(course, mid, exports)
+    info = course.modules[result.module]
     files = dict(exports) | {label: text for label, _, text, _, _ in cells}  # file name -> text, for messages
     learner = {label for label, _ in exports}
 
@@ -79,29 +103,49 @@ def grade(course, mid, exports, workspace, budget=BUDGET):
 
     # The package's __init__ is not run: it imports every completed module, later ones too, and
     # those would import the module being graded before it exists (re-testing 02 after 06).
+    # The learner's `#| answers` cells (the Reflect block) run after their code, apart from it:
+    # a mistake there fails only the reflect checks. `answers` stays None when there are none.
+    answers = [(label, text) for label, text in exports if source.cell_kind(text) == "answers"]
+    exports = [(label, text) for label, text in exports if source.cell_kind(text) != "answers"]
     with learner_package(workspace, f"tinytorch.core.{info['name']}", run_init=False) as namespace, quiet():
-        result.problem = run_exports(exports, namespace, budget, failure)
+        result.problem = run_exports(exports, namespace, budget, failure, tell)
+        if answers and not result.problem:
+            tell("running", "your answers")
+        unanswered = "" if result.problem else run_answers(answers, namespace, budget, failure)
+        tell("running", "the checks' setup")
         for label, _, _, code, _ in cells:
             if not result.problem:
                 try:
                     exec(code, namespace)
                 except Exception as error:
                     result.problem = "the checks could not be set up: " + failure(error)
-        for check in result.checks:
+        if result.problem:
+            tell("problem", result.problem)
+        stopped = ""  # once a check runs out of time or is interrupted, the rest are not run
+        for index, check in enumerate(result.checks):
             if result.problem:
                 check.message = "not run: your code did not run (see above)"
-                continue
-            try:
-                with time_limit(budget):
-                    namespace[check.name]()
-                check.passed = True
-            except Exception as error:
-                check.message = failure(error)
+            elif stopped:
+                check.message = stopped
+            elif unanswered and check.group == "reflect":
+                check.message = unanswered
+            else:
+                tell("running", check.name)
+                try:
+                    with time_limit(budget):
+                        namespace[check.name]()
+                    check.passed = True
+                except (CheckTimeout, KeyboardInterrupt) as error:
+                    check.message = failure(error)
+                    stopped = f"not run: grading stopped at {check.name} (see above)"
+                except BaseException as error:  # SystemExit too: the check fails, the grading goes on
+                    check.message = failure(error)
+            tell("check", index, check.passed, check.message)
     return result
 
 
 def check_cells(course, mid):
-    """The module's `#| test` and `#| hidden` cells: (label, group, text, code, test function names)."""
+    """The module's `#| test`, `#| hidden` and `#| reflect` cells: (label, group, text, code, test function names)."""
     cells = []
     for number, cell in enumerate(source.parse(course.source_text(mid)), start=1):
         if cell.kind in GROUPS:
@@ -115,18 +159,35 @@ def check_cells(course, mid):
     return cells
 
 
-def run_exports(exports, namespace, budget, failure):
+def run_exports(exports, namespace, budget, failure, tell=lambda *event: None):
     """Run the learner's export cells in order; returns "" or what stopped them."""
     if not exports:
         return "no `#| export` cells were found"
     for label, text in exports:
+        tell("running", label)
+        if "\0" in text:  # compile() would say only "null bytes", with no line
+            return f"{label}, line {text.count(chr(10), 0, text.index(chr(0))) + 1}: a NUL character (\\0) is in your code: delete it"
+        try:
+            with time_limit(budget):
+                exec(compile(text, label, "exec"), namespace)
+        except SyntaxError as error:  # IndentationError and TabError too, named as such
+            return f"{label}, line {error.lineno}: {type(error).__name__}: {error.msg}\n    {(error.text or '').strip()}"
+        except BaseException as error:  # sys.exit and KeyboardInterrupt too: they fail the grade, not tito
+            return "your code could not run: " + failure(error)
+    return ""
+
+
+def run_answers(answers, namespace, budget, failure):
+    """Run the learner's `#| answers` cells (they set `answers = {...}`); returns "" or what stopped them."""
+    namespace["answers"] = None
+    for label, text in answers:
         try:
             with time_limit(budget):
                 exec(compile(text, label, "exec"), namespace)
         except SyntaxError as error:
-            return f"{label}, line {error.lineno}: SyntaxError: {error.msg}\n    {(error.text or '').strip()}"
-        except Exception as error:
-            return "your code could not run: " + failure(error)
+            return f"your answers could not run: {label}, line {error.lineno}: SyntaxError: {error.msg}"
+        except BaseException as error:  # sys.exit and KeyboardInterrupt too: they fail the grade, not tito
+            return "your answers could not run: " + failure(error)
     return ""
 
 
@@ -146,12 +207,23 @@ def explain(error, files, learner, budget):
         return f"not implemented yet: {stub[1]}" if stub else f"not implemented yet: {mine[-1].name if mine else ''} ({error})"
     if isinstance(error, CheckTimeout):
         return f"stopped after {budget:g} s, the code may loop forever" + (f"; it was at {at(mine[-1])}" if mine else "")
+    if isinstance(error, SystemExit):
+        return (f"your code called sys.exit({error.code!r}) (SystemExit): code being graded must not end the "
+                f"program; raise an exception instead" + (f"\n    at {at(mine[-1])}" if mine else ""))
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted (KeyboardInterrupt)" + (f"\n    at {at(mine[-1])}" if mine else "")
     if isinstance(error, ModuleNotFoundError) and error.name == "numpy":
         return f"your code needs NumPy, which this Python does not have ({error})"
     text = f"{type(error).__name__}: {error}"
     if where and where.filename in learner:
         return f"{text}\n    at {at(where)}"
     if isinstance(error, AssertionError):
+        # A check that names its case (tito.checks.case) wraps the learner's exception: show its line too.
+        # (A cause that is itself an AssertionError is a check's message, already shown.)
+        wrapped = error.__cause__ is not None and not isinstance(error.__cause__, AssertionError)
+        cause = [f for f in traceback.extract_tb(error.__cause__.__traceback__) if f.filename in learner] if wrapped else []
+        if cause:
+            return f"{error}\n    at {at(cause[-1])}"
         return str(error) or (f"assertion failed at {at(where)}" if where else "assertion failed")
     if isinstance(error, NameError) and where:
         return f"{text}: your exported code should define {error.name!r}"
@@ -218,9 +290,15 @@ def time_limit(seconds):
     Python in the browser has no threads or signals to interrupt code with, so the interpreter
     itself calls us back: with sys.monitoring (Python 3.12+, the browser's 3.14) at every
     function start and every jump (each loop iteration), with sys.settrace (3.11) at every line.
-    (sys.settrace stops tracing once it has raised, so on 3.11 a loop that swallows every
-    exception runs on; sys.monitoring keeps raising.)
+    CheckTimeout is not an Exception, so `except Exception:` does not swallow it; a bare
+    `except:` does, and then sys.monitoring raises again at the next jump, while sys.settrace
+    (3.11) has stopped tracing and the loop runs on. What it cannot stop at all: code stuck in one
+    long call that runs no Python (a huge NumPy operation, time.sleep): the kernel must be
+    interrupted or restarted. `seconds` None: no limit.
     """
+    if seconds is None:
+        yield
+        return
     deadline = time.monotonic() + seconds
 
     def check(*args):

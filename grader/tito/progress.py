@@ -1,7 +1,9 @@
 """Progress records and their rules, independent of where they are stored.
 
-The same rules live in the site's progress.js (the dashboard). One record per module, milestone
-and the settings; an export file is {"schema", "version", "exported_at", "records": [...]}:
+The same rules live in the site's progress.js (the dashboard); the files in
+tests/fixtures/progress/, each with the verdict both must give (expected.json), keep the two in
+step. One record per module, milestone and the settings; an export file is
+{"schema", "version", "exported_at", "records": [...]}, with exactly these fields:
 
     {"id": "module:01", "kind": "module", "status": "started"|"completed", "attempts": int,
      "last_result": {"passed": int, "total": int, "at": iso} or null,
@@ -15,6 +17,7 @@ The record-making functions take the old record (or None) and return the new one
 straight into `Store.update(id, fn)`.
 """
 
+import json
 import math
 import re
 from datetime import datetime, timezone
@@ -22,6 +25,19 @@ from datetime import datetime, timezone
 from .course import TitoError
 
 SCHEMA, VERSION = "tinytorch-progress", 1
+# Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 4  # file > records > record > result
+MAX_TEXT = 100  # characters of a metric name
+MAX_COUNT = 2**53 - 1  # the largest whole number JavaScript (the dashboard) holds exactly
+FIELDS = {
+    "file": ["schema", "version", "exported_at", "records"],
+    "module": ["id", "kind", "status", "attempts", "last_result", "first_completed_at", "updated_at"],
+    "milestone": ["id", "kind", "attempts", "result", "passed", "first_passed_at", "updated_at"],
+    "settings": ["id", "kind", "unlock_all", "updated_at"],
+    "last_result": ["passed", "total", "at"],
+    "result": ["metric", "value", "gate", "seconds", "at"],
+}
 
 
 class ProgressError(TitoError):
@@ -85,14 +101,16 @@ def settings(old, unlock_all, at):
 def module_statuses(course, records):
     """{module id: status} in course order: "started" / "completed" from its record, else
     "available", or "locked" while the module before it is not completed (the first module is
-    always open; settings.unlock_all opens all), or "coming soon" when it is not written yet."""
+    always open; settings.unlock_all opens all), or "coming soon" when it is not written yet (and
+    then the module after it waits only for the written one before)."""
     unlock_all = (records.get("settings") or {}).get("unlock_all") is True
     statuses, previous_done = {}, True
     for mid in course.order:
         record = records.get(f"module:{mid}")
         if "source" not in course.modules[mid]:
             statuses[mid] = "coming soon"
-        elif record:
+            continue  # not written yet: it does not hold back the modules after it
+        if record:
             statuses[mid] = record["status"]
         else:
             statuses[mid] = "available" if previous_done or unlock_all else "locked"
@@ -131,101 +149,199 @@ def newer(incoming, stored):
     return _time(incoming["updated_at"]) > _time(stored["updated_at"])
 
 
+def parse(data):
+    """The JSON of a progress file's bytes, read as the dashboard reads it (every number a double,
+    no NaN), or a ProgressError: too big, not UTF-8, not JSON, nested too deeply."""
+    if len(data) > MAX_BYTES:
+        raise ProgressError(f"this file is over {MAX_BYTES} bytes, too big for a progress file")
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark is dropped, as browsers do
+    except UnicodeDecodeError:
+        raise ProgressError("this file is not UTF-8 text, so it cannot be a progress export") from None
+    too_deep = ProgressError(f"this file is nested more than {MAX_DEPTH} levels deep, so it cannot be a progress export")
+    try:
+        parsed = json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_no_constant)
+    except RecursionError:  # deeper than Python's parser goes, so far deeper than allowed
+        raise too_deep from None
+    except ValueError as error:  # json.JSONDecodeError is a ValueError
+        raise ProgressError(f"this file is not valid JSON ({_excerpt(str(error))}), so it cannot be a progress export") from None
+    if _deeper_than(parsed, MAX_DEPTH):
+        raise too_deep
+    return parsed
+
+
 def check_document(data, course):
     """The records of a valid export file (parsed JSON), or a ProgressError saying exactly what is wrong."""
+    records, bad = sort_records(data, course)
+    if bad:
+        raise ProgressError(bad[0][1])
+    return records
+
+
+def sort_records(data, course):
+    """The file's good records and its bad ones, [(record, why)]: one bad record need not cost the
+    others (tito.store sets it aside on its own). A problem with the file itself raises ProgressError."""
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ProgressError(f'this is not a TinyTorch progress file: it has no "schema": "{SCHEMA}"')
     version = data.get("version")
     if not _count(version) or version < 1:
-        raise ProgressError(f"this progress file has an unknown format version ({version!r})")
+        raise ProgressError(f"this progress file has an unknown format version ({_show(version)})")
     if version > VERSION:
         raise NewerVersionError(f"this progress file was made by a newer TinyTorch (format version {version}, "
                                 f"this tito reads version {VERSION}): update tito to use it")
-    if not isinstance(data.get("records"), list):
+    problem = _fields_problem(data, "file")
+    if problem:
+        raise ProgressError(f"this progress file {problem}")
+    if not isinstance(data["records"], list):
         raise ProgressError('this progress file has no "records" list')
-    seen = set()
+    if not _is_time(data["exported_at"]):
+        raise ProgressError(f"this progress file's exported_at {_show(data['exported_at'])} is not an ISO 8601 time")
+    good, bad, seen = [], [], set()
     for number, record in enumerate(data["records"], start=1):
-        name = f'"{record["id"]}"' if isinstance(record, dict) and isinstance(record.get("id"), str) else f"number {number}"
+        name = _show(record["id"]) if isinstance(record, dict) and isinstance(record.get("id"), str) else f"number {number}"
         problem = _record_problem(record, course) or ("it appears twice" if record["id"] in seen else "")
         if problem:
-            raise ProgressError(f"record {name} looks edited or damaged: {problem}")
-        seen.add(record["id"])
-    return data["records"]
+            bad.append((record, f"record {name} looks edited or damaged: {problem}"))
+        else:
+            good.append(record)
+            seen.add(record["id"])
+    return good, bad
 
 
 def _record_problem(r, course):
-    """What is wrong with one record, or "" if nothing is."""
+    """What is wrong with one record, or "" if nothing is. The order of the checks is the
+    dashboard's too, so both name the same problem."""
     if not isinstance(r, dict):
         return "it is not an object"
-    if not _is_time(r.get("updated_at")):
-        return f"updated_at {r.get('updated_at')!r} is not an ISO 8601 time"
-    if r.get("kind") == "settings":
-        if r.get("id") != "settings":
+    if r.get("kind") not in ("module", "milestone", "settings"):
+        return f"kind {_show(r.get('kind'))} is not module, milestone or settings"
+    problem = _fields_problem(r, r["kind"])
+    if problem:
+        return f"it {problem}"
+    if not _is_time(r["updated_at"]):
+        return f"updated_at {_show(r['updated_at'])} is not an ISO 8601 time"
+    if r["kind"] == "settings":
+        if r["id"] != "settings":
             return 'a settings record must have the id "settings"'
-        return "" if isinstance(r.get("unlock_all"), bool) else "unlock_all must be true or false"
-    if r.get("kind") not in ("module", "milestone"):
-        return f"kind {r.get('kind')!r} is not module, milestone or settings"
-    kind, _, number = str(r.get("id")).partition(":")
+        return "" if isinstance(r["unlock_all"], bool) else "unlock_all must be true or false"
+    kind, _, number = r["id"].partition(":") if isinstance(r["id"], str) else ("", "", "")
     known = course.modules if r["kind"] == "module" else course.milestones
     if kind != r["kind"] or number not in known:
-        return f"this course has no {r['kind']} with the id {r.get('id')!r}"
-    if not _count(r.get("attempts")):
-        return f"attempts {r.get('attempts')!r} is not a whole number >= 0"
+        return f"this course has no {r['kind']} with the id {_show(r['id'])}"
+    if not _count(r["attempts"]):
+        return f"attempts {_show(r['attempts'])} is not a whole number from 0 to {MAX_COUNT}"
     return _module_problem(r) if r["kind"] == "module" else _milestone_problem(r)
 
 
 def _module_problem(r):
-    if r.get("status") not in ("started", "completed"):
-        return f'status {r.get("status")!r} is not "started" or "completed"'
-    if r.get("first_completed_at") is not None and not _is_time(r["first_completed_at"]):
+    if r["status"] not in ("started", "completed"):
+        return f'status {_show(r["status"])} is not "started" or "completed"'
+    if r["first_completed_at"] is not None and not _is_time(r["first_completed_at"]):
         return "first_completed_at is not a time or null"
-    result = r.get("last_result")
+    result = r["last_result"]
     if result is not None:
-        if not isinstance(result, dict) or not _count(result.get("passed")) or not _count(result.get("total")):
+        if not isinstance(result, dict):
+            return "last_result is not an object or null"
+        problem = _fields_problem(result, "last_result")
+        if problem:
+            return f"last_result {problem}"
+        if not _count(result["passed"]) or not _count(result["total"]):
             return "last_result needs whole numbers passed and total"
         if result["passed"] > result["total"]:
             return f"last_result says {result['passed']} of {result['total']} checks passed"
-        if not _is_time(result.get("at")):
+        if not _is_time(result["at"]):
             return "last_result.at is not an ISO 8601 time"
     if r["status"] == "completed":
         if result is None or result["passed"] != result["total"]:
             got = f"{result['passed']} of {result['total']}" if result else "missing"
             return f'it is "completed" but its last result is {got}'
-        if r.get("first_completed_at") is None:
+        if r["first_completed_at"] is None:
             return 'it is "completed" but has no first_completed_at'
     return ""
 
 
 def _milestone_problem(r):
-    if not isinstance(r.get("passed"), bool):
+    if not isinstance(r["passed"], bool):
         return "passed must be true or false"
-    if r.get("first_passed_at") is not None and not _is_time(r["first_passed_at"]):
+    if r["first_passed_at"] is not None and not _is_time(r["first_passed_at"]):
         return "first_passed_at is not a time or null"
-    result = r.get("result")
+    result = r["result"]
     if result is not None:
-        if not isinstance(result, dict) or not isinstance(result.get("metric"), str):
-            return "result needs a metric name"
+        if not isinstance(result, dict):
+            return "result is not an object or null"
+        problem = _fields_problem(result, "result")
+        if problem:
+            return f"result {problem}"
+        if not isinstance(result["metric"], str) or not 0 < len(result["metric"]) <= MAX_TEXT:
+            return f"result.metric is not a name of 1 to {MAX_TEXT} characters"
         for key in ("value", "gate", "seconds"):
-            value = result.get(key)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if not _finite(result[key]):
                 return f"result.{key} is not a number"
-        if not _is_time(result.get("at")):
+        if not _is_time(result["at"]):
             return "result.at is not an ISO 8601 time"
     if r["passed"]:
         if result is None or result["value"] < result["gate"]:
-            why = f"{result['metric']} {result['value']} is below the gate {result['gate']}" if result else "has no result"
+            why = f"{_excerpt(result['metric'])} {_show(result['value'])} is below the gate {_show(result['gate'])}" if result else "has no result"
             return f'it is "passed" but {why}'
-        if r.get("first_passed_at") is None:
+        if r["first_passed_at"] is None:
             return 'it is "passed" but has no first_passed_at'
     return ""
 
 
+def _fields_problem(x, kind):
+    """"has an unknown field ..." / "has no field ...", or "": x must have exactly FIELDS[kind]."""
+    unknown = sorted(key for key in x if key not in FIELDS[kind])
+    if unknown:
+        return f"has an unknown field {_show(unknown[0])}"
+    missing = [key for key in FIELDS[kind] if key not in x]
+    return f"has no field {_show(missing[0])}" if missing else ""
+
+
+def _number(text):
+    """A JSON number as JavaScript reads it: a double, whole when it is a whole number JavaScript
+    holds exactly (so 5.0 is 5, and a 400-digit integer is infinity, as on the dashboard)."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) <= MAX_COUNT else value
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")  # Python's json takes NaN and Infinity; JSON (and browsers) do not
+
+
+def _deeper_than(x, levels):
+    """Is x nested more than `levels` deep (an object or array is one level)? Never looks further than that."""
+    if not isinstance(x, (dict, list)):
+        return False
+    if levels == 0:
+        return True
+    return any(_deeper_than(item, levels - 1) for item in (x.values() if isinstance(x, dict) else x))
+
+
 def _count(x):
-    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+    return isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= MAX_COUNT
+
+
+def _finite(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _show(x):
+    """x as the dashboard shows it (JSON; numbers as JavaScript writes them), at most 40 characters:
+    a message quotes a short excerpt of a hostile value, never all of it."""
+    if isinstance(x, float):
+        text = ("NaN" if x != x else "Infinity" if x > 0 else "-Infinity") if not math.isfinite(x) else \
+            str(int(x)) if x.is_integer() and abs(x) < 1e21 else re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(x))
+    else:
+        text = json.dumps(x, ensure_ascii=False, separators=(",", ":"))
+    return _excerpt(text)
+
+
+def _excerpt(text, size=40):
+    return text if len(text) <= size else text[:size] + "…"
 
 
 # A full date and time with a time zone, as Python's isoformat() and JavaScript's toISOString() write it.
-_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})")
 
 
 def _time(text):
@@ -236,7 +352,7 @@ def _is_time(x):
     if not isinstance(x, str) or not _ISO.fullmatch(x):
         return False
     try:
-        _time(x)
-    except ValueError:  # e.g. month 13
+        _time(x)  # refuses month 13, February 30, 24:00, second 60, year 0, an offset of 24 hours or more
+    except ValueError:
         return False
     return True

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import progress
+from .course import TitoError
 
 try:
     import fcntl
@@ -42,11 +43,15 @@ class FileStore:
     """Progress in <workspace>/.tito/progress.json.
 
     Every read and write holds an exclusive lock on .tito/lock, so two `tito module complete`
-    runs at once lose nothing. A write goes to a temporary file that is flushed to disk and then
-    renamed over progress.json: a crash leaves either the old file or the new one, never half.
-    A file that cannot be read (corrupt, or from a newer tito) is never overwritten: it is moved
-    aside to progress.json.corrupt-<time> / .newer-<time>, the learner is told, and a fresh file
-    is started.
+    runs at once lose nothing (a workspace tito may not write to is read without it: nobody can
+    be writing there). A write goes to a temporary file that is flushed to disk and then renamed
+    over progress.json: a crash leaves either the old file or the new one, never half.
+
+    Nothing is ever deleted, and the learner is always told: a file that cannot be used at all
+    (corrupt, hostile, or from a newer tito) is moved aside to progress.json.corrupt-<time> /
+    .newer-<time> and a fresh one is started; records that cannot be used (say, a milestone
+    this course does not have) are set aside on their own in progress.json.rejected-<time>,
+    and the rest are kept.
     """
 
     def __init__(self, workspace, course, tell=lambda message: print(message, file=sys.stderr)):
@@ -57,20 +62,32 @@ class FileStore:
     async def get_all(self):
         if not self.path.exists():  # nothing saved yet: do not create .tito/ just to read
             return {}
-        with self._locked():
+        with self._locked(writing=False):
             return self._read()
 
     async def update(self, id, fn):
-        with self._locked():
-            records = self._read()
-            records[id] = fn(records.get(id))
-            self._write(records)
-            return records[id]
+        try:
+            with self._locked():
+                records = self._read()
+                records[id] = fn(records.get(id))
+                self._write(records)
+                return records[id]
+        except OSError as error:
+            raise TitoError(f"your progress could not be saved in {self.folder} ({error.strerror or error}): "
+                            f"is the folder read-only, or the disk full?") from None
 
     @contextmanager
-    def _locked(self):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / "lock", "w") as lock:
+    def _locked(self, writing=True):
+        try:
+            if writing:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            lock = open(self.folder / "lock", "a")
+        except OSError:
+            if writing:
+                raise
+            yield  # a read-only workspace: read without the lock
+            return
+        with lock:
             if fcntl:
                 fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
             yield
@@ -79,15 +96,39 @@ class FileStore:
         if not self.path.exists():
             return {}
         try:
-            records = progress.check_document(json.loads(self.path.read_text(encoding="utf-8")), self.course)
-            return {r["id"]: r for r in records}
-        except (ValueError, progress.ProgressError) as error:  # json.JSONDecodeError is a ValueError
+            with open(self.path, "rb") as file:
+                data = progress.parse(file.read(progress.MAX_BYTES + 1))  # never more than a progress file can be
+            good, bad = progress.sort_records(data, self.course)
+        except progress.ProgressError as error:
             kind = "newer" if isinstance(error, progress.NewerVersionError) else "corrupt"
-            aside = self.path.with_name(f"{self.path.name}.{kind}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
-            os.replace(self.path, aside)
+            aside = self._aside(kind)
+            try:
+                os.replace(self.path, aside)
+            except OSError as failure:
+                self.tell(f"tito: your progress file could not be used ({error}), nor moved aside "
+                          f"({failure.strerror}); it is left as it is, and ignored.")
+                return {}
             self.tell(f"tito: your progress file could not be used ({error}). It is kept as {aside} "
                       f"and a fresh one is started; `tito progress import {aside}` restores it once it is fixed.")
             return {}
+        records = {r["id"]: r for r in good}
+        if bad:
+            whys = "; ".join(why for _, why in bad[:3]) + ("; ..." if len(bad) > 3 else "")
+            try:
+                aside = self._aside("rejected")
+                with open(aside, "x", encoding="utf-8") as file:
+                    json.dump({**data, "records": [record for record, _ in bad]}, file, indent=1)
+                self._write(records)
+            except OSError as failure:
+                self.tell(f"tito: {len(bad)} record(s) of your progress file cannot be used ({whys}), nor set aside "
+                          f"({failure.strerror}); they are ignored, and the rest of your progress is used.")
+                return records
+            self.tell(f"tito: {len(bad)} record(s) of your progress file could not be used ({whys}). They are kept in "
+                      f"{aside}; the rest of your progress is kept as it was.")
+        return records
+
+    def _aside(self, kind):
+        return self.path.with_name(f"{self.path.name}.{kind}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
 
     def _write(self, records):
         for stale in self.folder.glob("progress.json.tmp-*"):  # left by a crash mid-write; we hold the lock
@@ -123,7 +164,13 @@ def run_async(coro):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        # Not asyncio.run: its Ctrl-C handler only cancels the command at its next await, so a
+        # Ctrl-C during a grading was swallowed; here it raises KeyboardInterrupt at once.
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(coro)
+        finally:
+            loop.close()
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:

@@ -5,6 +5,7 @@ folder (JupyterLite's /drive), so the same file code serves both.
 """
 
 import importlib
+import itertools
 import json
 import shutil
 import sys
@@ -15,6 +16,27 @@ from . import source
 from .course import TitoError
 
 PACKAGE_HEADER = '"""{title}: YOUR code for module {id}, written by `tito module complete {id}`.\n\nEdit your notebook, not this file: completing the module again rewrites it.\n"""\n'
+ELSEWHERE = "work in a folder of your own instead, e.g. `mkdir ~/my-tinytorch && cd ~/my-tinytorch`, or give `--workspace DIR`"
+
+
+def check_workspace(folder):
+    """Refuse a folder tito must not write to: a course checkout (its tinytorch/ is the reference,
+    the learner's `module complete` would overwrite it and later modules would be graded against
+    it), or any folder whose tinytorch/ tito did not write (its files start with PACKAGE_HEADER,
+    or, for the package's __init__.py, name `tito module complete` too)."""
+    folder = Path(folder)
+    if (folder / "curriculum" / "course.toml").is_file():
+        raise TitoError(f"{folder} is a TinyTorch course checkout: its tinytorch/ is the reference, which tito "
+                        f"must not overwrite or grade you against; {ELSEWHERE}")
+    package = folder / "tinytorch"
+    for path in sorted(package.rglob("*.py")) if package.is_dir() else []:
+        if "__pycache__" in path.parts or path == package / "core" / "__init__.py":
+            continue
+        with open(path, encoding="utf-8", errors="replace") as file:
+            first = file.readline()
+        if "`tito module complete" not in first:
+            raise TitoError(f"{package} is not a package tito wrote ({path.relative_to(folder)} does not start with "
+                            f"tito's header), so tito will not write over it or grade you against it; {ELSEWHERE}")
 
 
 def notebook_exports(path):
@@ -22,14 +44,24 @@ def notebook_exports(path):
     (label, source) pairs, label e.g. "01_tensor.ipynb, cell 5"."""
     path = Path(path)
     if not path.is_file():
+        others = [other.name for other in sorted(path.parent.glob(f"{path.stem}*.ipynb"))]
+        if others:  # e.g. "01_tensor (1).ipynb" from a download, or only backups
+            raise TitoError(f"there is no {path.name} in {path.parent}, but there is {', '.join(others[:3])}: tito grades "
+                            f"the notebook named {path.name}, so rename (or copy) the one with your work to that name")
         raise TitoError(f"there is no {path.name} in {path.parent}: start the module first (tito module start {path.name[:2]})")
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
             raise ValueError('its "cells" is not a list of cells')
+        for number, cell in enumerate(cells, start=1):
+            text = cell.get("source", "")
+            if not isinstance(text, str) and not (isinstance(text, list) and all(isinstance(line, str) for line in text)):
+                raise ValueError(f"cell {number}'s source is not text")
     except (ValueError, KeyError, TypeError) as error:
+        backups = [backup.name for backup in sorted(path.parent.glob(f"{path.stem}.backup-*.ipynb"))]
+        restore = f"restore your backup {backups[-1]}" if backups else "fix it in a text editor"
         raise TitoError(f"{path.name} is not a readable notebook ({error}). Your work is untouched; "
-                        f"restore it from a backup, or start over with `tito module reset {path.name[:2]} --yes`") from None
+                        f"{restore}, or start over with `tito module reset {path.name[:2]} --yes` (which keeps it as a backup)") from None
     exports = []
     for number, cell in enumerate(cells, start=1):
         text = "".join(cell.get("source", ""))
@@ -118,11 +150,25 @@ def start_notebook(workspace, course, mid, instructor=False, force=False):
         if not force:
             raise TitoError(f"{target.name} already exists in {target.parent}; your work in it is kept. "
                             f"To start over, use `tito module reset {mid} --yes` (a backup is kept)")
-        backup = target.with_name(f"{target.stem}.backup-{datetime.now():%Y%m%d-%H%M%S}.ipynb")
-        shutil.copy2(target, backup)
+        backup = _backup(target)
     Path(workspace).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shipped, target)
     return target, backup
+
+
+def _backup(path):
+    """Copy `path` to a new <stem>.backup-<time>[-N].ipynb, never over an existing file (two
+    resets within one second get -2, -3, ...). Returns the backup's path."""
+    stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
+    for number in itertools.count(1):
+        backup = path.with_name(f"{path.stem}.backup-{stamp}{f'-{number}' if number > 1 else ''}{path.suffix}")
+        try:
+            with open(backup, "xb") as file:  # "x": fails if it exists, even if made a moment ago
+                file.write(path.read_bytes())
+        except FileExistsError:
+            continue
+        shutil.copystat(path, backup)
+        return backup
 
 
 def _write(path, text):
