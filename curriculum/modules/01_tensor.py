@@ -333,6 +333,9 @@ test_unit_broadcasting()
 
 # %%
 #| test
+from tito.checks import case
+
+
 def test_unit_matrix_multiplication():
     print("🧪 Unit Test: matrix multiplication...")
     a = Tensor([[1, 2], [3, 4]])
@@ -342,9 +345,11 @@ def test_unit_matrix_multiplication():
     assert np.allclose(got.data, expected), f"a @ b for a={a.data.tolist()}, b={b.data.tolist()}: expected {expected.tolist()}, got {got.data.tolist()}"
     got = Tensor(np.ones((2, 3))).matmul(Tensor(np.ones((3, 4))))
     assert got.shape == (2, 4), f"(2, 3) @ (3, 4): expected shape (2, 4), got {got.shape}"
-    got = Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((2, 4, 5)))  # a batch of two (3, 4) @ (4, 5) products
+    with case("batched (2, 3, 4) @ (2, 4, 5)"):
+        got = Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((2, 4, 5)))  # a batch of two (3, 4) @ (4, 5) products
     assert got.shape == (2, 3, 5), f"batched (2, 3, 4) @ (2, 4, 5): expected shape (2, 3, 5), got {got.shape}"
-    got = a @ [[1, 0], [0, 1]]  # a plain list on the right
+    with case("a @ [[1, 0], [0, 1]] (a list)"):
+        got = a @ [[1, 0], [0, 1]]  # a plain list on the right
     assert isinstance(got, Tensor) and np.allclose(got.data, a.data), f"a @ [[1, 0], [0, 1]] (a list): expected a Tensor equal to a, got {got!r}"
     try:
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))

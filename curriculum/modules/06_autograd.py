@@ -770,6 +770,9 @@ print("loss", loss.item(), "\nx.grad", x.grad, "\nw.grad", w.grad)
 
 # %%
 #| test
+from tito.checks import case
+
+
 def test_unit_add_mul_backward():
     print("🧪 Unit Test: backward of + and *...")
     a = Tensor([2.0, 3.0], requires_grad=True)
@@ -809,10 +812,8 @@ def test_unit_gradcheck_mlp():
     b1 = Tensor(np.zeros(5), requires_grad=True)
     w2 = Tensor(rng.standard_normal((5, 2)) * 0.5, requires_grad=True)
     targets = np.array([0, 1, 1, 0])
-    try:
+    with case("CrossEntropyLoss(Tanh(x @ w1 + b1) @ w2), inputs 0, 1, 2 = w1, b1, w2"):
         gradcheck(lambda w1, b1, w2: CrossEntropyLoss()(Tanh()(x @ w1 + b1) @ w2, targets), w1, b1, w2)
-    except AssertionError as error:
-        raise AssertionError(f"CrossEntropyLoss(Tanh(x @ w1 + b1) @ w2), inputs 0, 1, 2 = w1, b1, w2: {error}") from None
     print("✅ The network's gradients match finite differences!")
 
 
@@ -823,7 +824,7 @@ test_unit_gradcheck_mlp()
 
 # %%
 #| hidden
-from tito.checks import expect_error
+from tito.checks import case, expect_error
 
 
 def _param(shape, seed, low=-1.0, high=1.0):
@@ -843,18 +844,14 @@ def test_hidden_gradcheck_arithmetic():
                              ("2 / a", lambda a: 2 / (a * a + 1), [(3,)]), ("exp", lambda a: a.exp(), [(2, 3)]),
                              ("log", lambda a: (a * a + 0.5).log(), [(2, 3)])]:
         inputs = [_param(s, seed) for seed, s in enumerate(shapes)]
-        try:
+        with case(f"gradient of {name} for input shapes {shapes}"):
             gradcheck(fn, *inputs)
-        except AssertionError as error:
-            raise AssertionError(f"gradient of {name} for input shapes {shapes} is wrong: {error}") from None
 
 
 def test_hidden_gradcheck_matmul():
     for shapes in [[(3, 4), (4, 2)], [(1, 3), (3, 1)], [(2, 3, 4), (4, 2)], [(2, 3, 4), (2, 4, 5)]]:
-        try:
+        with case(f"gradient of a @ b for shapes {shapes}"):
             gradcheck(lambda a, b: a @ b, _param(shapes[0], 1), _param(shapes[1], 2))
-        except AssertionError as error:
-            raise AssertionError(f"gradient of a @ b for shapes {shapes} is wrong: {error}") from None
 
 
 def test_hidden_gradcheck_reductions():
@@ -862,10 +859,8 @@ def test_hidden_gradcheck_reductions():
         for axis, keepdims in [(None, False), (0, False), (1, True), (-1, False), ((0, 2), False), (None, True)]:
             x = _param((2, 3, 4), 3)
             x.data = np.random.default_rng(3).permutation(24).reshape(2, 3, 4).astype(np.float32) * 0.1  # no ties for max
-            try:
+            with case(f"gradient of x.{name}(axis={axis}, keepdims={keepdims}) for x of shape (2, 3, 4)"):
                 gradcheck(lambda x: getattr(x, name)(axis=axis, keepdims=keepdims), x)
-            except AssertionError as error:
-                raise AssertionError(f"gradient of x.{name}(axis={axis}, keepdims={keepdims}) for x of shape (2, 3, 4) is wrong: {error}") from None
 
 
 def test_hidden_max_splits_ties():
@@ -879,20 +874,16 @@ def test_hidden_gradcheck_shape_ops():
                             ("transpose()", lambda x: x.transpose(), (2, 3)), ("transpose(0, 2)", lambda x: x.transpose(0, 2), (2, 3, 4)),
                             ("x[1]", lambda x: x[1], (3, 4)), ("x[:, 1:3]", lambda x: x[:, 1:3], (3, 4)),
                             ("x[[0, 0, 2]]", lambda x: x[[0, 0, 2]], (3, 2)), ("x.T of a vector", lambda x: x.transpose(), (3,))]:
-        try:
+        with case(f"gradient of {name} for x of shape {shape}"):
             gradcheck(fn, _param(shape, 4))
-        except AssertionError as error:
-            raise AssertionError(f"gradient of {name} for x of shape {shape} is wrong: {error}") from None
 
 
 def test_hidden_gradcheck_activations():
     for activation in [ReLU(), Sigmoid(), Tanh(), GELU(), Softmax(), Softmax(dim=0)]:
         x = _param((3, 4), 5, -3, 3)
         x.data = _away_from(x.data, 0.0).astype(np.float32)  # relu has a kink at 0
-        try:
+        with case(f"gradient of {type(activation).__name__} for x of shape (3, 4)"):
             gradcheck(lambda x: activation(x), x)
-        except AssertionError as error:
-            raise AssertionError(f"gradient of {type(activation).__name__} for x of shape (3, 4) is wrong: {error}") from None
 
 
 def test_hidden_gradcheck_losses():
@@ -903,10 +894,8 @@ def test_hidden_gradcheck_losses():
     for name, fn, x in [("MSELoss", lambda p: MSELoss()(p, Tensor(targets)), _param((4, 2), 7)),
                         ("CrossEntropyLoss", lambda z: CrossEntropyLoss()(z, classes), _param((4, 3), 8, -2, 2)),
                         ("BinaryCrossEntropyLoss", lambda p: BinaryCrossEntropyLoss()(p, bits), _param((4,), 9, 0.2, 0.8))]:
-        try:
+        with case(f"gradient of {name} for predictions of shape {x.shape}"):
             gradcheck(fn, x)
-        except AssertionError as error:
-            raise AssertionError(f"gradient of {name} for predictions of shape {x.shape} is wrong: {error}") from None
 
 
 def test_hidden_gradient_shapes_and_dtypes():
@@ -957,6 +946,67 @@ def test_hidden_enable_autograd_is_idempotent():
     assert y._grad_fn is not None and not hasattr(Tensor.__add__.untracked, "untracked"), "enable_autograd() twice must not wrap an operation twice"
 
 
+def test_hidden_gelu_derivative_over_its_whole_range():
+    x = np.linspace(-3, 3, 25, dtype=np.float32)
+    u = np.sqrt(2 / np.pi) * (x.astype(np.float64) + 0.044715 * x.astype(np.float64) ** 3)
+    expected = 0.5 * (1 + np.tanh(u)) + 0.5 * x * (1 - np.tanh(u) ** 2) * np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * x.astype(np.float64) ** 2)
+    with case("GELU's derivative for x = -3, -2.75, ..., 3"):
+        t = Tensor(x, requires_grad=True)
+        GELU()(t).sum().backward()
+        got = t.grad.data
+    worst = int(np.argmax(np.abs(got - expected)))
+    assert np.allclose(got, expected, rtol=1e-3, atol=1e-4), \
+        f"GELU's derivative at x = {x[worst]:.2f}: expected {expected[worst]:.4f}, got {got[worst]:.4f} (check each factor, the 3 in 1 + 3 * 0.044715 x**2 too)"
+
+
+def test_hidden_leaf_grads_are_separate_writeable_arrays():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    with case("(a + b).sum().backward()"):
+        (a + b).sum().backward()
+    assert not np.shares_memory(a.grad.data, b.grad.data), \
+        "after (a + b).sum().backward(), a.grad and b.grad share one array: store a copy (grad.copy()) in a leaf's .grad"
+    assert a.grad.data.flags.writeable, \
+        "after (a + b).sum().backward(), a.grad and b.grad must be writeable arrays of their own (an optimizer or clip_grad_norm changes them in place): store grad.copy()"
+    with case("a second (a + b).sum().backward()"):
+        (a + b).sum().backward()
+    assert np.allclose(a.grad.data, [2, 2]) and np.allclose(b.grad.data, [2, 2]), \
+        f"two (a + b).sum().backward(): expected a.grad = b.grad = [2, 2], got {a.grad.data.tolist()} and {b.grad.data.tolist()}"
+
+
+def test_hidden_graph_order_visits_a_diamond_once():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    out = (h * 3 + h * 4).sum()  # a diamond: h feeds two branches that meet again
+    with case("_graph_order of the diamond h = x * 2; (h * 3 + h * 4).sum()"):
+        order = _graph_order(out)
+    ids = [id(t) for t in order]
+    assert ids.count(id(h)) == 1 and ids.count(id(x)) == 1, \
+        f"_graph_order of a diamond (h = x * 2 used by h * 3 and h * 4): h is listed {ids.count(id(h))} times and x {ids.count(id(x))} times, expected once each (keep a visited set)"
+    assert ids.index(id(x)) < ids.index(id(h)) < ids.index(id(out)) and len(order) == 6, \
+        f"_graph_order of the diamond: expected 6 tensors, each after its inputs (x, h, ..., out), got {len(order)} with x at {ids.index(id(x))}, h at {ids.index(id(h))}, out at {ids.index(id(out))}"
+    with case("the diamond's backward()"):
+        out.backward()
+    assert np.allclose(x.grad.data, [14, 14]), f"d/dx sum(h * 3 + h * 4), h = 2x: expected 14 (2 * (3 + 4)), got {x.grad.data.tolist()}"
+
+
+def test_hidden_bce_gradient_at_the_clip():
+    p = Tensor([0.0, 1.0, 1e-9, 0.5], requires_grad=True)
+    t = np.array([1.0, 0.0, 1.0, 0.0])
+    loss = BinaryCrossEntropyLoss()
+    with case("BinaryCrossEntropyLoss at the clip (p = 0, 1, 1e-9, 0.5, targets 1, 0, 1, 0)"), np.errstate(all="ignore"):
+        loss(p, t).backward()
+        got = p.grad.data
+    clipped = np.clip(p.data, loss.eps, 1 - loss.eps)  # float32, as the forward clips
+    expected = (clipped - t) / (clipped * (1 - clipped)) / 4
+    assert np.all(np.isfinite(got)) and np.allclose(got, expected, rtol=1e-3), \
+        (f"BinaryCrossEntropyLoss at the clip (p = 0, 1, 1e-9, 0.5): expected the gradient of the clipped p (eps = loss.eps), "
+         f"{np.round(expected, 1).tolist()}, got {np.round(got, 1).tolist()}")
+
+
+test_hidden_gelu_derivative_over_its_whole_range()
+test_hidden_leaf_grads_are_separate_writeable_arrays()
+test_hidden_graph_order_visits_a_diamond_once()
+test_hidden_bce_gradient_at_the_clip()
 test_hidden_gradcheck_arithmetic()
 test_hidden_gradcheck_matmul()
 test_hidden_gradcheck_reductions()
