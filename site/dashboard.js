@@ -86,7 +86,8 @@ function section(title, cards) {
 function moduleCard(id, module, status) {
   const record = records.get(`module:${id}`);
   const result = record?.last_result;
-  const detail = result ? `${result.passed} of ${result.total} checks passed` : "";
+  const time = module.time ? `about ${module.time}` : "";  // course.toml's estimate
+  const detail = [time, result ? `${result.passed} of ${result.total} checks passed` : ""].filter(Boolean).join(" · ");
   return card(id, module.title, `${id}_${module.name}.ipynb`, status, detail);
 }
 
