@@ -40,6 +40,8 @@ MUTANTS = {
     "memory is the result's size": [("        fn()\n        peak = tracemalloc.get_traced_memory()[1]\n",
                                      "        result = fn()\n        peak = before + getattr(result, 'nbytes', 0)\n")],
     "latency from one run": [("    for _ in range(repeats):\n        start", "    for _ in range(1):\n        start")],
+    "conv flops without the kernel width": [("    return 2 * outputs * layer.in_channels * kh * kw + ", "    return 2 * outputs * layer.in_channels * kh + ")],
+    "attention flops linear in the length": [("    return 4 * batch * length * length * embed_dim\n", "    return 4 * batch * length * embed_dim\n")],
     "model bytes counts shared arrays twice": [("                if isinstance(array, np.ndarray) and id(array) not in seen:\n",
                                                 "                if isinstance(array, np.ndarray):\n")],
 }

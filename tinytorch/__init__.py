@@ -16,6 +16,6 @@ from .core.convolutions import conv2d_loops, Conv2dBackward, conv2d, Conv2d, Max
 from .core.embeddings import Embedding, PositionalEmbedding, sinusoidal_positions
 from .core.attention import scaled_dot_product_attention, MultiHeadAttention
 from .core.transformers import NormalizeBackward, LayerNorm, MLP, TransformerBlock, GPT
-from .core.profiling import count_parameters, model_bytes, linear_flops, FLOP_RULES, count_flops, Latency, measure_latency, measure_memory, Profiler
+from .core.profiling import count_parameters, model_bytes, linear_flops, FLOP_RULES, count_flops, conv2d_flops, attention_flops, Latency, measure_latency, measure_memory, Profiler
 from .core.quantization import quantize, dequantize, QuantizedLinear, quantize_model
 from .core.compression import magnitude_mask, PrunedLinear, magnitude_prune, sparsity, to_csr, from_csr, csr_bytes, structured_prune, low_rank, distillation_loss

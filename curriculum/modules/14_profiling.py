@@ -36,6 +36,8 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.layers import Layer, Linear
 from tinytorch.core.autograd import no_grad
+from tinytorch.core.convolutions import Conv2d
+from tinytorch.core.attention import MultiHeadAttention
 
 # %% [markdown]
 # ## Size: parameters and bytes
@@ -191,6 +193,48 @@ def count_flops(model, input_shape, input_dtype=np.float32):
             del layer.forward
     return total[0]
     ### END SOLUTION
+
+# %% [markdown]
+# ## Convolutions and attention
+#
+# A `Conv2d` computes, for every output number (`N * out_channels * OH * OW` of them), one dot
+# product over its window: `in_channels * kh * kw` multiply-adds. Read the output shape from
+# `out_shape` (the rule gets it) rather than recomputing it from stride and padding.
+#
+# `MultiHeadAttention`'s projections are `Linear` layers inside it: `count_flops` finds and counts
+# them on their own. Its rule adds only what happens between them: the scores `q @ kᵀ`
+# (`B * heads * T * T` dot products of `head_dim`) and the weighted sum `weights @ v` (the same
+# count again): `2 * 2 * B * T * T * embed_dim` FLOPs in all, growing with the **square** of the
+# sequence length. (Causal masking hides half the scores, but they are computed all the same.)
+
+# %%
+#| export
+def conv2d_flops(layer, x_shape, out_shape):
+    """FLOPs of a Conv2d: 2 * (outputs) * (in_channels * kh * kw), plus one per output for the bias.
+
+    TODO: outputs = the product of out_shape (N, out_channels, OH, OW); per output, a window of
+          in_channels * kh * kw multiply-adds.
+    """
+    ### BEGIN SOLUTION
+    outputs = int(np.prod(out_shape, dtype=np.int64))
+    kh, kw = layer.kernel_size
+    return 2 * outputs * layer.in_channels * kh * kw + (outputs if layer.bias is not None else 0)
+    ### END SOLUTION
+
+
+def attention_flops(layer, x_shape, out_shape):
+    """FLOPs of self-attention between its projections: q @ k^T and weights @ v, 2 * B * T * T * embed_dim each.
+
+    TODO: batch, length, embed_dim from x_shape (B, T, E); return 4 * B * T * T * E.
+    """
+    ### BEGIN SOLUTION
+    batch, length, embed_dim = x_shape
+    return 4 * batch * length * length * embed_dim
+    ### END SOLUTION
+
+
+FLOP_RULES[Conv2d] = conv2d_flops
+FLOP_RULES[MultiHeadAttention] = attention_flops
 
 # %% [markdown]
 # ## Time: warm-up, repeats, the median
@@ -475,7 +519,7 @@ test_unit_profiler()
 
 # %%
 #| hidden
-from tito.checks import expect_error
+from tito.checks import case, expect_error
 from tinytorch.core.autograd import Function
 
 
@@ -588,9 +632,33 @@ def test_hidden_measure_latency_times_the_repeats():
     expect_error(ValueError, lambda: measure_latency(lambda: None, warmup=-1), "warmup")
 
 
+def test_hidden_count_flops_conv_attention_and_gpt():
+    from tinytorch.core.transformers import GPT
+
+    with case("Conv2d(3, 8, kernel_size=3, padding=1) on (2, 3, 10, 10)"):
+        got = count_flops(Conv2d(3, 8, 3, padding=1), (2, 3, 10, 10))
+        outputs = 2 * 8 * 10 * 10
+        assert got == 2 * outputs * 3 * 9 + outputs, f"expected {2 * outputs * 27 + outputs}, got {got}"
+    with case("Conv2d(2, 4, kernel_size=(3, 2), stride=2, bias=False) on (1, 2, 9, 8)"):
+        got = count_flops(Conv2d(2, 4, (3, 2), stride=2, bias=False), (1, 2, 9, 8))
+        assert got == 2 * (4 * 4 * 4) * 2 * 6, f"output (1, 4, 4, 4), windows of 2 * 3 * 2: expected {2 * 64 * 12}, got {got}"
+    with case("MultiHeadAttention(16, 4) on (2, 5, 16)"):
+        got = count_flops(MultiHeadAttention(16, 4), (2, 5, 16))
+        projections = 4 * (2 * 10 * 16 * 16 + 10 * 16)
+        assert got == projections + 4 * 2 * 5 * 5 * 16, f"4 projections and the attention products: expected {projections + 4 * 2 * 25 * 16}, got {got}"
+    with case("GPT(vocab 50, width 16, 2 layers, 2 heads) on tokens (2, 8)"):
+        B, T, E, V = 2, 8, 16, 50
+        rows = B * T
+        block = 4 * (2 * rows * E * E + rows * E) + 4 * B * T * T * E + (2 * rows * E * 4 * E + rows * 4 * E) + (2 * rows * 4 * E * E + rows * E)
+        expected = 2 * block + 2 * rows * E * V + rows * V
+        got = count_flops(GPT(V, E, 2, 2, 32), (B, T))
+        assert got == expected, f"2 blocks (projections, attention, MLP) and the vocabulary head: expected {expected}, got {got}"
+
+
 test_hidden_profiler_measures_backward()
 test_hidden_profiler_counts_calls_and_restores_on_error()
 test_hidden_count_flops_cases()
+test_hidden_count_flops_conv_attention_and_gpt()
 test_hidden_model_bytes_counts_every_array_once()
 test_hidden_measure_memory_is_the_peak()
 test_hidden_measure_latency_times_the_repeats()

@@ -11,6 +11,8 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.layers import Layer, Linear
 from tinytorch.core.autograd import no_grad
+from tinytorch.core.convolutions import Conv2d
+from tinytorch.core.attention import MultiHeadAttention
 
 
 def _children(model):
@@ -126,6 +128,30 @@ def count_flops(model, input_shape, input_dtype=np.float32):
         for layer in counted:
             del layer.forward
     return total[0]
+
+
+def conv2d_flops(layer, x_shape, out_shape):
+    """FLOPs of a Conv2d: 2 * (outputs) * (in_channels * kh * kw), plus one per output for the bias.
+
+    TODO: outputs = the product of out_shape (N, out_channels, OH, OW); per output, a window of
+          in_channels * kh * kw multiply-adds.
+    """
+    outputs = int(np.prod(out_shape, dtype=np.int64))
+    kh, kw = layer.kernel_size
+    return 2 * outputs * layer.in_channels * kh * kw + (outputs if layer.bias is not None else 0)
+
+
+def attention_flops(layer, x_shape, out_shape):
+    """FLOPs of self-attention between its projections: q @ k^T and weights @ v, 2 * B * T * T * embed_dim each.
+
+    TODO: batch, length, embed_dim from x_shape (B, T, E); return 4 * B * T * T * E.
+    """
+    batch, length, embed_dim = x_shape
+    return 4 * batch * length * length * embed_dim
+
+
+FLOP_RULES[Conv2d] = conv2d_flops
+FLOP_RULES[MultiHeadAttention] = attention_flops
 
 
 class Latency:
