@@ -22,6 +22,17 @@
 # 1. See a computation as a graph, and the chain rule as messages sent backwards along it.
 # 2. Write the backward of every operation, including broadcasting and reductions.
 # 3. Check every gradient against finite differences: the test that never lies.
+#
+# **Two parts, about 1.5-2 hours each: take a break between them.**
+# - **Part 1, the Functions** (19 small `backward` methods): each is checked on its own, by
+#   calling it directly, right after you write it. Nothing else is needed yet.
+# - **Part 2, the engine** (`_graph_order`, `backward()`), switching it on, `gradcheck`, and the
+#   Systems and Reflect sections: the whole network's gradients, checked by finite differences.
+#
+# Run All stops at the first function you have not written yet: that is where you are.
+
+# %% [markdown]
+# # Part 1: the Functions (about 1.5-2 hours)
 
 # %% [markdown]
 # ## The idea: the chain rule on a graph
@@ -80,7 +91,9 @@ class Function:
 
     def backward(self, grad_output):
         """Given d(loss)/d(output), return d(loss)/d(input) for each of self.inputs, in order
-        (None for an input that needs no gradient)."""
+        (None for an input that needs no gradient), as a TUPLE: `(grad_a, grad_b)` for two
+        inputs, `(grad,)` for one (the comma makes the tuple; a bare array would be read as one
+        gradient per row)."""
         raise NotImplementedError(f"{type(self).__name__}.backward")
 
 # %% [markdown]
@@ -229,6 +242,8 @@ def test_unit_elementwise_backward():
                                      ("exp(a)", ExpBackward(a.exp(), a), [np.exp([2.0, 3.0]) * [1, 10]]),
                                      ("log(a)", LogBackward(a.log(), a), [[0.5, 10 / 3]])]:
         got = function.backward(g)
+        assert isinstance(got, tuple), \
+            f"{type(function).__name__}.backward must return a tuple with one gradient per input ({len(expected)}), e.g. (grad,) for one input; got a {type(got).__name__}"
         assert len(got) == len(expected), f"{type(function).__name__}.backward must return one gradient per input ({len(expected)}), got {len(got)}"
         for i, (grad, want) in enumerate(zip(got, expected)):
             assert np.allclose(grad, want, rtol=1e-5), \
@@ -266,6 +281,35 @@ class MatmulBackward(Function):
         grad_b = np.swapaxes(_data(a), -1, -2) @ grad_output if _needs_grad(b) else None
         return grad_a, grad_b
         ### END SOLUTION
+
+# %%
+#| test
+def _check_function(name, function, grad_output, expected):
+    """Call function.backward(grad_output) directly; compare each gradient with `expected` (None: no gradient)."""
+    got = function.backward(np.asarray(grad_output, dtype=np.float32))
+    assert isinstance(got, tuple) and len(got) == len(expected), \
+        f"{type(function).__name__}.backward must return a tuple of {len(expected)} gradient(s), one per input; got {got!r}"
+    for i, (grad, want) in enumerate(zip(got, expected)):
+        if want is None:
+            assert grad is None, f"{name}: input {i} needs no gradient, so backward should return None for it, got {np.asarray(grad).tolist()}"
+            continue
+        assert grad is not None and np.shape(grad) == np.shape(want) and np.allclose(grad, want, rtol=1e-4, atol=1e-6), \
+            f"{name}: gradient of input {i} expected {np.round(want, 4).tolist()}, got {None if grad is None else np.round(np.asarray(grad, dtype=np.float64), 4).tolist()}"
+
+
+def test_unit_matmul_function():
+    print("🧪 Unit Test: MatmulBackward (called directly)...")
+    a = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)   # (2, 3)
+    b = Tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], requires_grad=True)  # (3, 2)
+    g = np.array([[1.0, 2.0], [3.0, 4.0]])
+    _check_function("a @ b, a (2, 3), b (3, 2), grad_output [[1, 2], [3, 4]]", MatmulBackward(a @ b, a, b), g,
+                    [g @ b.data.T, a.data.T @ g])
+    x = Tensor([[1.0, 2.0, 3.0]])  # data: needs no gradient
+    _check_function("x @ b with x not requiring grad", MatmulBackward(x @ b, x, b), [[1.0, 1.0]], [None, x.data.T @ np.ones((1, 2))])
+    print("✅ MatmulBackward works!")
+
+
+test_unit_matmul_function()
 
 # %% [markdown]
 # ## Reductions
@@ -332,6 +376,23 @@ class MaxBackward(SumBackward):
         return (_expand(grad_output, x.shape, self.axis, self.keepdims) * winners / ties,)
         ### END SOLUTION
 
+# %%
+#| test
+def test_unit_reduction_functions():
+    print("🧪 Unit Test: SumBackward, MeanBackward, MaxBackward (called directly)...")
+    x = Tensor([[1.0, 5.0, 5.0], [7.0, 2.0, 3.0]])
+    _check_function("x.sum(axis=1) of a (2, 3) x, grad_output [1, 2]", SumBackward(x.sum(axis=1), x, axis=1), [1.0, 2.0],
+                    [[[1, 1, 1], [2, 2, 2]]])
+    _check_function("x.sum() of a (2, 3) x, grad_output 3", SumBackward(x.sum(), x), 3.0, [np.full((2, 3), 3.0)])
+    _check_function("x.mean(axis=0, keepdims=True), grad_output [[2, 4, 6]]", MeanBackward(x.mean(axis=0, keepdims=True), x, axis=0, keepdims=True),
+                    [[2.0, 4.0, 6.0]], [[[1, 2, 3], [1, 2, 3]]])
+    _check_function("x.max(axis=1) of [[1, 5, 5], [7, 2, 3]] (a tie in row 0), grad_output [1, 10]", MaxBackward(x.max(axis=1), x, axis=1),
+                    [1.0, 10.0], [[[0, 0.5, 0.5], [10, 0, 0]]])
+    print("✅ Reduction backward works!")
+
+
+test_unit_reduction_functions()
+
 # %% [markdown]
 # ## Shape operations
 #
@@ -396,6 +457,20 @@ class GetitemBackward(Function):
         np.add.at(full, self.index, grad_output)
         return (full,)
         ### END SOLUTION
+
+# %%
+#| test
+def test_unit_shape_functions():
+    print("🧪 Unit Test: ReshapeBackward, TransposeBackward, GetitemBackward (called directly)...")
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    g = np.arange(6.0).reshape(3, 2) * 10
+    _check_function("x.reshape(3, 2) of a (2, 3) x", ReshapeBackward(x.reshape(3, 2), x, 3, 2), g, [g.reshape(2, 3)])
+    _check_function("x.transpose() of a (2, 3) x", TransposeBackward(x.transpose(), x), g, [g.T])
+    _check_function("x[[0, 0]] (row 0 picked twice)", GetitemBackward(x[[0, 0]], x, [0, 0]), np.ones((2, 3)), [[[2, 2, 2], [0, 0, 0]]])
+    print("✅ Shape backward works!")
+
+
+test_unit_shape_functions()
 
 # %% [markdown]
 # ## Activations
@@ -483,6 +558,28 @@ class SoftmaxBackward(ActivationBackward):
         return (s * (grad_output - (grad_output * s).sum(axis=self.activation.dim, keepdims=True)),)
         ### END SOLUTION
 
+# %%
+#| test
+def test_unit_activation_functions():
+    print("🧪 Unit Test: activation backward (called directly)...")
+    x = Tensor([-2.0, -0.5, 0.5, 2.0])
+    g = np.array([1.0, 2.0, 3.0, 4.0])
+    s, t = 1 / (1 + np.exp(-x.data)), np.tanh(x.data)
+    u = np.sqrt(2 / np.pi) * (x.data + 0.044715 * x.data ** 3)
+    gelu = 0.5 * (1 + np.tanh(u)) + 0.5 * x.data * (1 - np.tanh(u) ** 2) * np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * x.data ** 2)
+    for activation, function, expected in [(ReLU(), ReLUBackward, g * (x.data > 0)), (Sigmoid(), SigmoidBackward, g * s * (1 - s)),
+                                           (Tanh(), TanhBackward, g * (1 - t * t)), (GELU(), GELUBackward, g * gelu)]:
+        name = f"{type(activation).__name__} at x = [-2, -0.5, 0.5, 2], grad_output [1, 2, 3, 4]"
+        _check_function(name, function(activation(x), activation, x), g, [expected])
+    rows = Tensor([[1.0, 2.0, 3.0]])
+    p = np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum()
+    _check_function("Softmax of [[1, 2, 3]], grad_output [[1, 0, 0]]", SoftmaxBackward(Softmax()(rows), Softmax(), rows),
+                    [[1.0, 0.0, 0.0]], [[p * ([1, 0, 0] - p[0])]])
+    print("✅ Activation backward works!")
+
+
+test_unit_activation_functions()
+
 # %% [markdown]
 # ## Losses
 #
@@ -553,6 +650,34 @@ class BCEBackward(LossBackward):
         p = np.clip(probabilities.data, eps, 1 - eps)
         return (grad_output * (p - self.targets) / (p * (1 - p)) / p.size,)
         ### END SOLUTION
+
+# %%
+#| test
+def test_unit_loss_functions():
+    print("🧪 Unit Test: loss backward (called directly, grad_output 1)...")
+    pred, target = Tensor([[1.0, 2.0], [3.0, 5.0]]), Tensor([[1.0, 0.0], [4.0, 5.0]])
+    _check_function("MSELoss of [[1, 2], [3, 5]] vs [[1, 0], [4, 5]]", MSEBackward(MSELoss()(pred, target), MSELoss(), pred, target),
+                    1.0, [2 * (pred.data - target.data) / 4])
+    logits, classes = Tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]), np.array([2, 0])
+    p = np.exp(logits.data) / np.exp(logits.data).sum(axis=1, keepdims=True)
+    _check_function("CrossEntropyLoss of [[1, 2, 3], [1, 1, 1]], targets [2, 0]",
+                    CrossEntropyBackward(CrossEntropyLoss()(logits, classes), CrossEntropyLoss(), logits, classes),
+                    1.0, [(p - np.eye(3)[classes]) / 2])
+    probs, bits = Tensor([0.2, 0.9]), np.array([0.0, 1.0])
+    _check_function("BinaryCrossEntropyLoss of p = [0.2, 0.9], targets [0, 1]",
+                    BCEBackward(BinaryCrossEntropyLoss()(probs, bits), BinaryCrossEntropyLoss(), probs, bits),
+                    1.0, [(probs.data - bits) / (probs.data * (1 - probs.data)) / 2])
+    print("✅ Loss backward works!")
+
+
+test_unit_loss_functions()
+
+# %% [markdown]
+# # Part 2: the engine, switching it on, checking it (about 1.5-2 hours)
+#
+# Every Function works on its own now. Part 2 connects them: `backward()` calls them in the
+# right order, `enable_autograd()` makes every operation record its Function, and `gradcheck`
+# checks whole networks against finite differences.
 
 # %% [markdown]
 # ## The engine: `backward()`
@@ -646,7 +771,9 @@ def _backward(self, gradient=None):
 # calls it when imported, so `import tinytorch` gives you a Tensor with gradients.
 #
 # Calling it again wraps the *original* methods again rather than the wrapped ones, so it is safe
-# to repeat, and re-running this notebook's cells after fixing a bug takes effect.
+# to repeat. It records the Function classes as they are when it runs: **after fixing a
+# Function, re-run the cell below** (which calls `enable_autograd()`), or the operations keep
+# using the old, broken class.
 #
 # `no_grad()` switches recording off: evaluation and optimizer updates then build no graph, which
 # saves time and memory. The switch lives on the `Tensor` class, the one thing every copy of
@@ -708,8 +835,11 @@ enable_autograd()
 # `gradcheck` does this for every element of every input and compares with autograd. To check
 # a function with many outputs at once, it differentiates `sum(weights * f(x))` with fixed random
 # weights (a plain sum would hide bugs: the outputs of a softmax always sum to 1, so that sum's
-# gradient is 0 whatever your backward does). Tensors are float32, so eps is 1e-2 and the
-# comparison allows about 1% error; a wrong formula is off by far more.
+# gradient is 0 whatever your backward does). Tensors are float32, so eps is 1e-2, and a
+# gradient passes when it is within `atol + rtol * |numerical|` = 0.01 + 1% of the numerical one.
+# The 0.01 is absolute: a gradient of 0.02 may be off by half and pass. So the checks use inputs
+# large enough for the gradients to be large (a formula error at x = 2 is not hidden by 0.01),
+# and test the formulas directly too (Part 1's tests).
 
 # %%
 #| export
@@ -754,16 +884,6 @@ def gradcheck(fn, *inputs, eps=1e-2, atol=1e-2, rtol=1e-2):
             raise AssertionError(f"input {i} (shape {x.shape}, values {_rounded(x.data, 3)}): autograd gives "
                                  f"{_rounded(analytical, 4)}, finite differences give {_rounded(numerical, 4)}")
     return True
-
-# %% [markdown]
-# ## Try it
-
-# %%
-x = Tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
-w = Tensor([[0.5], [-1.0]], requires_grad=True)
-loss = ReLU()(x @ w).sum()
-loss.backward()
-print("loss", loss.item(), "\nx.grad", x.grad, "\nw.grad", w.grad)
 
 # %% [markdown]
 # ## Unit tests
@@ -821,6 +941,16 @@ test_unit_add_mul_backward()
 test_unit_broadcast_backward()
 test_unit_matmul_backward()
 test_unit_gradcheck_mlp()
+
+# %% [markdown]
+# ## Try it
+
+# %%
+x = Tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
+w = Tensor([[0.5], [-1.0]], requires_grad=True)
+loss = ReLU()(x @ w).sum()
+loss.backward()
+print("loss", loss.item(), "\nx.grad", x.grad, "\nw.grad", w.grad)
 
 # %%
 #| hidden
@@ -1019,6 +1149,110 @@ test_hidden_grads_accumulate_and_reuse()
 test_hidden_no_grad_and_requires_grad()
 test_hidden_backward_errors()
 test_hidden_enable_autograd_is_idempotent()
+
+# %% [markdown]
+# ## Systems: what a backward pass costs
+#
+# **Memory.** To send gradients back, every Function keeps what its backward needs: its output
+# array (`self.output`) and its inputs. So from the forward pass until `backward()` is done, the
+# graph holds every intermediate result of the network: the *activations*. Their size grows with
+# the batch; the weights' size does not. Below, YOUR autograd on a 784-128-10 network: the bytes
+# the graph keeps alive (every recorded Function's output) against the weights' bytes.
+#
+# **Time.** Backward does about twice the work of forward for a layer whose input needs a
+# gradient (one matrix product for the weight, one for the input) and about the same for a first
+# layer, where the input is data (your `MatmulBackward` skips it).
+
+# %%
+from tito.systems import best_time
+
+rng = np.random.default_rng(0)
+w1, b1 = Tensor(rng.standard_normal((784, 128)) * 0.05, requires_grad=True), Tensor(np.zeros(128), requires_grad=True)
+w2, b2 = Tensor(rng.standard_normal((128, 10)) * 0.05, requires_grad=True), Tensor(np.zeros(10), requires_grad=True)
+weight_bytes = sum(p.data.nbytes for p in [w1, b1, w2, b2])
+
+
+def mlp_loss(x, y):
+    return CrossEntropyLoss()(ReLU()(x @ w1 + b1) @ w2 + b2, y)
+
+
+def graph_bytes(loss):
+    """Bytes the graph keeps alive: the output array of every recorded Function."""
+    return sum(t._grad_fn.output.nbytes for t in _graph_order(loss) if t._grad_fn is not None)
+
+
+print(f"weights: {weight_bytes:,} bytes")
+print(f"{'batch':>6} {'graph keeps (bytes)':>20} {'x weights':>10} {'backward / forward time':>24}")
+for batch in [16, 64, 256]:
+    x, y = Tensor(rng.standard_normal((batch, 784))), rng.integers(0, 10, batch)
+    forward = best_time(lambda: mlp_loss(x, y), repeat=5)
+    loss = mlp_loss(x, y)
+    backward = best_time(loss.backward, repeat=5)  # (each call adds to .grad again: fine for timing)
+    kept = graph_bytes(loss)
+    print(f"{batch:>6} {kept:>20,} {kept / weight_bytes:>10.2f} {backward / forward:>23.1f}x")
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below, run it; `%tito module complete 06` checks the answers against your code.
+#
+# 1. When the batch grows from 64 to 256, how many times as many bytes does the graph of the
+#    network above keep alive? (Read your table, or reason: which arrays have a batch axis?)
+# 2. In a first layer `x @ w1`, where `x` is data (no `requires_grad`) and `w1` is a weight, how
+#    many matrix products does your `MatmulBackward.backward` compute?
+# 3. How many times does `gradcheck` call `fn` to check a single input of shape `(3, 4)`?
+#    (Once to get autograd's gradient, then ... per element.)
+
+# %%
+#| answers
+answers = {
+    "autograd_graph_bytes_batch_64_to_256": 4,   # 1. how many times as many bytes
+    "autograd_first_layer_backward_matmuls": 1,  # 2. matrix products in the backward of x @ w1
+    "autograd_gradcheck_calls_3x4": 1 + 2 * 12,  # 3. calls of fn for one (3, 4) input
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_graph_memory_grows_with_the_batch():
+    rng = np.random.default_rng(1)
+    w = Tensor(rng.standard_normal((784, 128)) * 0.05, requires_grad=True)
+    v = Tensor(rng.standard_normal((128, 10)) * 0.05, requires_grad=True)
+
+    def kept(batch):
+        loss = CrossEntropyLoss()(ReLU()(Tensor(rng.standard_normal((batch, 784))) @ w) @ v, rng.integers(0, 10, batch))
+        return sum(t._grad_fn.output.nbytes for t in _graph_order(loss) if t._grad_fn is not None)
+
+    check_answer(answers, "autograd_graph_bytes_batch_64_to_256", kept(256) / kept(64),
+                 "every array the graph keeps (except the loss itself) has one row per sample: 4 times the batch, "
+                 "how many times the bytes?", tolerance=0.02)
+
+
+def test_reflect_first_layer_backward_matmuls():
+    x, w = Tensor(np.ones((2, 3))), Tensor(np.ones((3, 4)), requires_grad=True)
+    grads = MatmulBackward(x @ w, x, w).backward(np.ones((2, 4), dtype=np.float32))
+    check_answer(answers, "autograd_first_layer_backward_matmuls", sum(g is not None for g in grads),
+                 "each gradient your MatmulBackward returns (not None) is one matrix product; x needs none")
+
+
+def test_reflect_gradcheck_calls():
+    calls = []
+
+    def fn(t):
+        calls.append(1)
+        return t * 2
+
+    gradcheck(fn, Tensor(np.ones((3, 4)), requires_grad=True))
+    check_answer(answers, "autograd_gradcheck_calls_3x4", len(calls),
+                 "one call for the forward that backward() differentiates, then each of the 12 elements is nudged "
+                 "up and down: two calls each")
+
+
+test_reflect_graph_memory_grows_with_the_batch()
+test_reflect_first_layer_backward_matmuls()
+test_reflect_gradcheck_calls()
 
 # %% [markdown]
 # ## What you built

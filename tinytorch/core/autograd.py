@@ -36,7 +36,9 @@ class Function:
 
     def backward(self, grad_output):
         """Given d(loss)/d(output), return d(loss)/d(input) for each of self.inputs, in order
-        (None for an input that needs no gradient)."""
+        (None for an input that needs no gradient), as a TUPLE: `(grad_a, grad_b)` for two
+        inputs, `(grad,)` for one (the comma makes the tuple; a bare array would be read as one
+        gradient per row)."""
         raise NotImplementedError(f"{type(self).__name__}.backward")
 
 
