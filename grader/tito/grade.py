@@ -73,7 +73,7 @@ def grade(course, mid, exports, workspace, budget=BUDGET):
     hang, crash or end, and which cannot touch their files. The browser has no processes: there
     it happens here (grade_here), under time_limit; see time_limit for what that cannot stop.
     """
-    if sys.platform == "emscripten":
+    if sys.platform == "emscripten" or not sys.executable:  # no Python to start (an embedded one)
         return grade_here(course, mid, exports, workspace, budget)
     from .isolated import grade_in_child
 

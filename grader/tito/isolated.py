@@ -112,12 +112,16 @@ def _ended(code, budget, running, folder, files, learner):
     where = ""
     for label, line in FRAME.findall(faults):  # most recent call first: the innermost learner line
         if label in learner:
-            where = f"; it was at {label}, line {line}: {files[label].split(chr(10))[int(line) - 1].strip()}"
+            lines = files[label].split("\n")
+            where = f"; it was at {label}, line {line}: {lines[int(line) - 1].strip() if int(line) <= len(lines) else ''}"
             break
     if faults.startswith("Timeout"):
         return _timed_out(budget, running, where)
     if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
         return (f"Python crashed ({name}) while running {_step(running)}{where}. A segmentation fault is often "
                 f"a recursion too deep for the C stack (check your recursion ends, and leave sys.setrecursionlimit alone)")
     if running is None:
