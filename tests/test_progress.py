@@ -186,7 +186,7 @@ def test_file_store_keeps_records_in_the_export_format(tmp_path):
     assert asyncio.run(store.get_all()) == {} and not (tmp_path / ".tito").exists()
     asyncio.run(store.update("module:00", bump))
     data = json.loads((tmp_path / ".tito" / "progress.json").read_text())
-    assert data["schema"] == "tinytorch-progress" and data["version"] == 1
+    assert data["schema"] == "tinytorch-progress" and data["version"] == progress.VERSION
     assert asyncio.run(FileStore(tmp_path, COURSE).get_all())["module:00"]["attempts"] == 1
 
 

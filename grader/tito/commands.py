@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, grade, progress, workspace
+from . import __version__, backup, grade, progress, workspace
 from .course import Course, TitoError
 from .store import FileStore, run_async
 
@@ -116,9 +116,9 @@ def parser(prog="tito"):
             (["--reference"], {"action": "store_true", "help": "use the reference tinytorch instead of yours"}))
 
     saved = groups.add_parser("progress", help="export or import your progress").add_subparsers(required=True, metavar="COMMAND")
-    command(saved, "export", progress_export, "write your progress to a file", (["file"], {}),
+    command(saved, "export", progress_export, "write your progress, notebooks and tinytorch package to one file", (["file"], {}),
             (["--force"], {"action": "store_true", "help": "replace FILE even if it is not a progress file (never a notebook)"}))
-    command(saved, "import", progress_import, "merge a progress file into yours (the newer record wins)", (["file"], {}))
+    command(saved, "import", progress_import, "merge a progress file into yours (the newer record wins; a file you have in another version is kept)", (["file"], {}))
     command(saved, "unlock-all", progress_unlock_all, "instructors: open every module, whatever is completed",
             (["--off"], {"action": "store_true", "help": "back to unlocking modules in order"}))
     return main
@@ -290,11 +290,14 @@ async def progress_export(ctx, args):
         raise TitoError(f"{args.file} exists and is not a progress file tito wrote, so it is left alone: choose another "
                         f"name, or add --force to replace it")
     records = await ctx.store.get_all()
+    files, skipped = backup.collect(ctx.workspace)  # a full backup: the notebooks and the package too
     try:
-        target.write_text(json.dumps(progress.document(records, progress.now()), indent=1) + "\n", encoding="utf-8")
+        target.write_text(json.dumps(progress.document(records, progress.now(), files), indent=1) + "\n", encoding="utf-8")
     except OSError as error:
         raise TitoError(f"cannot write {args.file}: {error.strerror}; your progress is unchanged") from None
-    ctx.out.line(f"exported {len(records)} records to {args.file}", "ok")
+    for path, why in skipped:
+        ctx.out.line(f"{path} is not in the backup: {why}", "warn")
+    ctx.out.line(f"exported {len(records)} records and {len(files)} files (your notebooks and tinytorch package) to {args.file}", "ok")
     return True
 
 
@@ -322,9 +325,11 @@ async def progress_import(ctx, args):
     except OSError as error:
         raise TitoError(f"cannot read {args.file}: {error.strerror}") from None
     try:
-        incoming = progress.check_document(progress.parse(data), ctx.course)
+        parsed = progress.parse(data)
+        incoming = progress.check_document(parsed, ctx.course)
     except progress.ProgressError as error:
         raise type(error)(f"{args.file}: {error}; nothing was imported") from None
+    await restore_files(ctx, parsed.get("files", []))  # the code first: a completion is never recorded without it
     taken = []
     for record in incoming:
         def merge(old, record=record):
@@ -336,3 +341,17 @@ async def progress_import(ctx, args):
     ctx.out.line(f"imported {args.file}: {len(taken)} records taken, {len(incoming) - len(taken)} of yours kept "
                  f"(newer, or a module you completed)", "ok")
     return True
+
+
+async def restore_files(ctx, files):
+    """Write a backup's notebooks and package files into the workspace, never over a different
+    version of one (that one is kept, the imported one written beside it), and say so."""
+    try:
+        written, kept_both = backup.restore(ctx.workspace, files, progress.now()[:10])
+    except OSError as error:
+        raise TitoError(f"cannot write {error.filename}: {error.strerror}; your progress records were not imported") from None
+    workspace.files_changed("tinytorch", "tinytorch.core", *(f"tinytorch.core.{Path(p).stem}" for p in written if p.endswith(".py")))
+    for path, kept in kept_both:
+        ctx.out.line(f"you have another version of {path}, so it is kept as it is and the imported one is {kept}", "warn")
+    if files:
+        ctx.out.line(f"restored {len(written) - len(kept_both)} files ({len(files) - len(written)} already here as they are)", "ok")

@@ -3,7 +3,8 @@
 The same rules live in the site's progress.js (the dashboard); the files in
 tests/fixtures/progress/, each with the verdict both must give (expected.json), keep the two in
 step. One record per module, milestone and the settings; an export file is
-{"schema", "version", "exported_at", "records": [...]}, with exactly these fields:
+{"schema", "version", "exported_at", "records": [...], "files": [...]} (the learner's files, see
+tito/backup.py; version 1 files have no "files"), with records of exactly these fields:
 
     {"id": "module:01", "kind": "module", "status": "started"|"completed", "attempts": int,
      "last_result": {"passed": int, "total": int, "at": iso} or null,
@@ -22,16 +23,19 @@ import math
 import re
 from datetime import datetime, timezone
 
+from . import backup
 from .course import TitoError
 
-SCHEMA, VERSION = "tinytorch-progress", 1
-# Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB.
-MAX_BYTES = 1_000_000
+SCHEMA, VERSION = "tinytorch-progress", 2  # 2: a full backup, with the learner's files (tito/backup.py); 1 still imports
+# Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB, its notebooks
+# and package about 1 MB (tito/backup.py bounds each file and their number).
+MAX_BYTES = 50_000_000
 MAX_DEPTH = 4  # file > records > record > result
 MAX_TEXT = 100  # characters of a metric name
 MAX_COUNT = 2**53 - 1  # the largest whole number JavaScript (the dashboard) holds exactly
 FIELDS = {
-    "file": ["schema", "version", "exported_at", "records"],
+    "file": ["schema", "version", "exported_at", "records", "files"],
+    "file_v1": ["schema", "version", "exported_at", "records"],  # no files: progress records only
     "module": ["id", "kind", "status", "attempts", "last_result", "first_completed_at", "updated_at"],
     "milestone": ["id", "kind", "attempts", "result", "passed", "first_passed_at", "updated_at"],
     "settings": ["id", "kind", "unlock_all", "updated_at"],
@@ -130,10 +134,10 @@ def milestone_status(course, mid, records, statuses):
 
 # --- export files --------------------------------------------------------------------------------
 
-def document(records, at):
-    """The export file's content for a {id: record} dict."""
+def document(records, at, files=()):
+    """The export file's content for a {id: record} dict and the learner's files (tito/backup.py)."""
     return {"schema": SCHEMA, "version": VERSION, "exported_at": at,
-            "records": [records[key] for key in sorted(records)]}
+            "records": [records[key] for key in sorted(records)], "files": list(files)}
 
 
 def newer(incoming, stored):
@@ -189,11 +193,14 @@ def sort_records(data, course):
     if version > VERSION:
         raise NewerVersionError(f"this progress file was made by a newer TinyTorch (format version {version}, "
                                 f"this tito reads version {VERSION}): update tito to use it")
-    problem = _fields_problem(data, "file")
+    problem = _fields_problem(data, "file" if version > 1 else "file_v1")
     if problem:
         raise ProgressError(f"this progress file {problem}")
     if not isinstance(data["records"], list):
         raise ProgressError('this progress file has no "records" list')
+    problem = backup.files_problem(data["files"]) if version > 1 else ""
+    if problem:
+        raise ProgressError(problem)
     if not _is_time(data["exported_at"]):
         raise ProgressError(f"this progress file's exported_at {_show(data['exported_at'])} is not an ISO 8601 time")
     good, bad, seen = [], [], set()
