@@ -330,16 +330,16 @@ def test_code_that_exits_fails_the_grade_out_loud(course, ws, ending, said):
 def test_ctrl_c_stops_a_grading_at_once_without_a_traceback(course, ws):
     edited_notebook(course, "00", ws, old="return 2 * x", new="while True:\n        try:\n            x += 1\n        except BaseException:\n            pass")
     started = time.monotonic()
-    tito_ = subprocess.Popen([sys.executable, "-m", "tito.cli", "--workspace", str(ws), "module", "test", "00"],
+    process = subprocess.Popen([sys.executable, "-m", "tito.cli", "--workspace", str(ws), "module", "test", "00"],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONPATH=GRADER))
-    while not grading_children(tito_.pid):  # the grading has started...
-        assert time.monotonic() - started < 60 and tito_.poll() is None, tito_.communicate()[0]
+    while not grading_children(process.pid):  # the grading has started...
+        assert time.monotonic() - started < 60 and process.poll() is None, process.communicate()[0]
         time.sleep(0.1)
     time.sleep(1.5)  # ...and is well into the runaway check (on a busy machine, maybe still starting)
     interrupted = time.monotonic()
-    tito_.send_signal(signal.SIGINT)  # once
-    out = tito_.communicate(timeout=10)[0]
-    assert tito_.returncode == 1 and time.monotonic() - interrupted < 5, out
+    process.send_signal(signal.SIGINT)  # once
+    out = process.communicate(timeout=10)[0]
+    assert process.returncode == 1 and time.monotonic() - interrupted < 5, out
     assert "interrupted (Ctrl-C) while running " in out and "0/3 checks passed" in out and "Traceback" not in out, out
 
 

@@ -37,6 +37,7 @@ from . import grade
 from .course import Course
 
 GRACE = 5.0  # seconds beyond the budget before tito kills a child whose own alarm did not fire
+STARTUP = 60.0  # seconds for the child's Python to start and say its first word (a busy machine is slow)
 FRAME = re.compile(r'^\s*File "(.*)", line (\d+) in ', re.M)  # a line of a faulthandler traceback
 
 
@@ -73,8 +74,8 @@ def _run_child(folder, budget, result, files, learner):
     running = None  # the step the child is on
     try:
         while True:
-            if not channel.poll(budget + GRACE):
-                return running, _timed_out(budget, running, "")
+            if not channel.poll(budget + GRACE if running else STARTUP):
+                return running, _timed_out(budget if running else STARTUP, running, "")
             try:
                 event = json.loads(channel.recv_bytes())
             except EOFError:  # the child ended without saying "done"
