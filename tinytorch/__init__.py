@@ -13,6 +13,7 @@ from .core.autograd import Function, AddBackward, SubBackward, MulBackward, DivB
 from .core.optimizers import Optimizer, SGD, Adam, AdamW
 from .core.training import accuracy, clip_grad_norm, CosineSchedule, Trainer
 from .core.convolutions import conv2d_loops, Conv2dBackward, conv2d, Conv2d, MaxPool2dBackward, max_pool2d, AvgPool2dBackward, avg_pool2d, MaxPool2d, AvgPool2d, BatchNorm2dBackward, BatchNorm2d, Flatten
+from .core.tokenization import CharTokenizer, BPETokenizer
 from .core.embeddings import Embedding, PositionalEmbedding, sinusoidal_positions
 from .core.attention import scaled_dot_product_attention, MultiHeadAttention
 from .core.transformers import NormalizeBackward, LayerNorm, MLP, TransformerBlock, GPT

@@ -119,7 +119,7 @@ async def run(milestone_id, workspace, reference=False, store=None, progress=Non
     passed = not missed
     metric, value, gate = missed[0] if missed else figures[0]
     outcome = Outcome(mid, info["title"], metric, value, gate, seconds, passed,
-                      hint="" if passed else hint(course, info, result["losses"]),
+                      hint="" if passed else result.get("hint") or hint(course, info, result["losses"]),
                       pictures=pictures(f"{mid}_{info['name']}", info["title"], result),
                       figures=figures, notes=[str(line) for line in result.get("notes", [])])
     if store is not None and not reference:  # the reference's result is not the learner's
