@@ -1,7 +1,8 @@
 // The landing page: the course map with each module's and milestone's status, and export /
 // import of progress. The rules (statuses, checking, merging) live in progress.js.
 import { SCHEMA, VERSION, MAX_BYTES, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus,
-  parseExport, usable } from "./progress.js";
+  parseBackup, usable } from "./progress.js";
+import { openDrive, readFiles, restoreFiles } from "./backup.js";
 
 const $ = (id) => document.getElementById(id);
 let course = null;        // course.json, written by the site build from curriculum/course.toml
@@ -136,29 +137,55 @@ function el(tag, attributes, ...children) {
 
 // ---- export / import ---------------------------------------------------------------------------
 
+// A full backup: the records, and the learner's notebooks and package from JupyterLite's drive.
 async function exportProgress() {
   await refresh();  // include what the grader wrote since the page was drawn
+  const { files, skipped, failure } = await withDrive(readFiles).catch((error) => ({ files: [], skipped: [], failure: error }));
   const file = {
     schema: SCHEMA, version: VERSION, exported_at: new Date().toISOString(),
-    records: [...records.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    records: [...records.values()].sort((a, b) => a.id.localeCompare(b.id)), files,
   };
   const blob = new Blob([JSON.stringify(file, null, 2) + "\n"], { type: "application/json" });
   const link = el("a", { href: URL.createObjectURL(blob), download: `tinytorch-progress-${file.exported_at.slice(0, 10)}.json` });
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);  // some browsers read the blob after click() returns
-  say(`Exported ${file.records.length} records.`);
+  say(`Exported ${file.records.length} records`
+    + (files.length ? ` and ${files.length} files (your notebooks and tinytorch package).` : ".")
+    + skipped.map(({ path, why }) => ` ${path} is not in the file: ${why}.`).join("")
+    + (failure ? ` Your notebooks could not be read (${failure.name}: ${failure.message}), so they are not in the file.` : ""),
+  failure || skipped.length ? "error" : "ok");
+}
+
+// fn(db) on JupyterLite's drive, the database of the notebooks' site (this page's folder).
+async function withDrive(fn, ...args) {
+  const drive = await openDrive(new URL(".", location.href).href);
+  try {
+    return await fn(drive, ...args);
+  } finally {
+    drive.close();
+  }
 }
 
 async function importProgress(event) {
   const file = event.target.files[0];
   event.target.value = "";  // so choosing the same file again fires "change" again
   if (!file) return;
-  let incoming;
+  let incoming, files;
   try {
-    incoming = parseExport(await file.slice(0, MAX_BYTES + 1).arrayBuffer(), course);  // a bigger file is refused unread
+    ({ records: incoming, files } = parseBackup(await file.slice(0, MAX_BYTES + 1).arrayBuffer(), course));  // a bigger file is refused unread
   } catch (error) {
     say(`Not imported: ${error.message} Your progress is unchanged.`, "error");
     return;
+  }
+  let restored = "";  // the code first: a module is never shown completed without it
+  if (files.length) {
+    try {
+      restored = filesSaid(files, await withDrive(restoreFiles, files, new Date().toISOString().slice(0, 10)));
+    } catch (error) {
+      say(`Not imported: your notebooks and package could not be saved in this browser (${error?.name}: ${error?.message}). `
+        + "Your progress is unchanged.", "error");
+      return;
+    }
   }
   let kept;
   if (db) {
@@ -167,7 +194,8 @@ async function importProgress(event) {
     } catch (error) {
       const full = error?.name === "QuotaExceededError";
       say(`Not imported: ${full ? "the browser's storage is full" : "the browser could not save it"} `
-        + `(${error?.name}: ${error?.message}). Your progress is unchanged; Export progress still works.`, "error");
+        + `(${error?.name}: ${error?.message}). Your progress records are unchanged; Export progress still works.`
+        + (restored && " Your notebooks and package were restored."), "error");
       return;
     }
   } else {
@@ -177,7 +205,15 @@ async function importProgress(event) {
   }
   await refresh();
   say(`Imported ${incoming.length - kept} of ${incoming.length} records`
-    + (kept ? ` (${kept} kept as they were: yours are newer or completed).` : "."));
+    + (kept ? ` (${kept} kept as they were: yours are newer or completed).` : ".") + restored);
+}
+
+// What a restore did, in words: " Restored 4 of 4 files ..." and each file kept in two versions.
+function filesSaid(files, { written, keptBoth }) {
+  const here = files.length - written.length;
+  return ` Restored ${written.length - keptBoth.length} of ${files.length} files (your notebooks and tinytorch package)`
+    + (here ? `; ${here} were here already as they are.` : ".")
+    + keptBoth.map(({ path, kept }) => ` You have another version of ${path}: yours is kept, and the imported one is "${kept}".`).join("");
 }
 
 main();

@@ -10,15 +10,19 @@
 //    passed, first_passed_at, updated_at}
 //   {id: "settings", kind: "settings", unlock_all, updated_at}
 
+import { filesProblem } from "./backup.js";
+
 export const SCHEMA = "tinytorch-progress";
-export const VERSION = 1;
-// Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB.
-export const MAX_BYTES = 1_000_000;
+export const VERSION = 2;  // 2: a full backup, with the learner's files (backup.js); 1 still imports
+// Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB, its notebooks
+// and package about 1 MB (backup.js bounds each file and their number).
+export const MAX_BYTES = 50_000_000;
 const MAX_DEPTH = 4;  // file > records > record > result
 const MAX_TEXT = 100;  // characters of a metric name
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;  // 2**53 - 1, the largest whole number held exactly
 const FIELDS = {
-  file: ["schema", "version", "exported_at", "records"],
+  file: ["schema", "version", "exported_at", "records", "files"],
+  file_v1: ["schema", "version", "exported_at", "records"],  // no files: progress records only
   module: ["id", "kind", "status", "attempts", "last_result", "first_completed_at", "updated_at"],
   milestone: ["id", "kind", "attempts", "result", "passed", "first_passed_at", "updated_at"],
   settings: ["id", "kind", "unlock_all", "updated_at"],
@@ -121,9 +125,15 @@ export function milestoneStatus(milestone, record, modules) {
 // text), or throws an Error whose message tells the learner exactly what is wrong. `course` is
 // course.json: ids must name its modules/milestones.
 export function parseExport(input, course) {
-  const { records, bad } = sortRecords(parseFile(input), course);
+  return parseBackup(input, course).records;
+}
+
+// The same for a full backup: {records, files} (files: [{path, text}], none in a version 1 file).
+export function parseBackup(input, course) {
+  const file = parseFile(input);
+  const { records, bad } = sortRecords(file, course);
   if (bad.length) throw new Error(`${capital(bad[0].why)}.`);
-  return records;
+  return { records, files: file.files ?? [] };
 }
 
 // The records worth keeping of what the page holds (IndexedDB may hold a record another version
@@ -166,9 +176,11 @@ function sortRecords(file, course) {
     throw new Error(`This progress file was made by a newer TinyTorch (format version ${file.version}, `
       + `this site reads version ${VERSION}); update the site to import it.`);
   }
-  const problem = fieldsProblem(file, "file");
+  const problem = fieldsProblem(file, file.version > 1 ? "file" : "file_v1");
   if (problem) throw new Error(`This progress file ${problem}.`);
   if (!Array.isArray(file.records)) throw new Error('This progress file has no "records" list.');
+  const filesWrong = file.version > 1 ? filesProblem(file.files) : "";
+  if (filesWrong) throw new Error(`${capital(filesWrong)}.`);
   if (!isTime(file.exported_at)) {
     throw new Error(`This progress file's exported_at ${show(file.exported_at)} is not an ISO 8601 time.`);
   }
