@@ -153,7 +153,7 @@ def test_export_then_import_into_a_fresh_browser(page, new_context, dashboard, t
     page.evaluate(PUT_RECORDS, records)
     saved = export_file(page, tmp_path)
     exported = json.loads(saved.read_text())
-    assert exported["schema"] == "tinytorch-progress" and exported["version"] == 1
+    assert exported["schema"] == "tinytorch-progress" and exported["version"] == 2
     assert exported["records"] == sorted(records, key=lambda r: r["id"])
 
     fresh = new_context().new_page()
@@ -167,7 +167,7 @@ def test_export_then_import_into_a_fresh_browser(page, new_context, dashboard, t
 
 @pytest.mark.parametrize("name, problem", [
     ("malformed.json", "This file is not valid JSON"),
-    ("newer.json", "made by a newer TinyTorch (format version 2, this site reads version 1); update the site"),
+    ("newer.json", "made by a newer TinyTorch (format version 3, this site reads version 2); update the site"),
     ("tampered.json", 'Record "module:01" looks edited or damaged: it is "completed" but its last result is 5 of 12.'),
     ("foreign.json", 'This is not a TinyTorch progress file: it has no "schema": "tinytorch-progress".'),
 ])
@@ -232,7 +232,7 @@ TOO_BIG = """async () => {
 
 def test_a_file_over_the_size_limit_is_refused_unread(page, dashboard):
     open_page(page, dashboard())
-    assert page.evaluate(TOO_BIG) == "This file is over 1000000 bytes, too big for a progress file."
+    assert page.evaluate(TOO_BIG) == "This file is over 50000000 bytes, too big for a progress file."
 
 
 def test_the_dashboard_takes_back_every_file_it_exports(page, new_context, dashboard, tmp_path):
