@@ -54,14 +54,15 @@ def scaled_dot_product_attention(q, k, v, mask=None, is_causal=False):
 
     TODO: scores, mask, softmax over the keys, weighted sum of the values.
     APPROACH: 1. _check_qkv(q, k, v)
-              2. scores = q @ k.transpose(-2, -1) * (1 / sqrt(d)), d = q.shape[-1]
+              2. scores = q @ k.transpose(-2, -1) * d ** -0.5, d = q.shape[-1]
+                 (a Python float: np.sqrt gives a NumPy float64, which would turn the scores into float64)
               3. allowed = _attention_mask(mask, is_causal, scores.shape); if not None:
                  scores = scores + Tensor(np.where(allowed, 0.0, -np.inf))
               4. return Softmax(dim=-1)(scores) @ v
     HINT: stay with Tensor operations (no .data): then autograd differentiates it for you.
     """
     _check_qkv(q, k, v)
-    scores = q @ k.transpose(-2, -1) * (1.0 / np.sqrt(q.shape[-1]))
+    scores = q @ k.transpose(-2, -1) * q.shape[-1] ** -0.5  # a Python float: float32 stays float32
     allowed = _attention_mask(mask, is_causal, scores.shape)
     if allowed is not None:
         scores = scores + Tensor(np.where(allowed, 0.0, -np.inf))
