@@ -262,6 +262,29 @@ def test_a_hostile_file_gets_a_short_message(page, dashboard):
     assert len(message.inner_text()) < 300 and message.inner_text().endswith("Your progress is unchanged.")
 
 
+MERGE = """async (pairs) => {
+  const { newer } = await import("./progress.js");
+  return pairs.map(([incoming, stored]) => newer(incoming, stored));
+}"""
+
+
+def test_the_merge_picks_the_same_winner_as_tito(page, dashboard):
+    """Every pair of records from these times (microseconds apart, other offsets, year 0050) and
+    statuses: the dashboard's newer() agrees with tito.progress.newer()."""
+    from tito import progress
+
+    times = ["2025-03-01T09:00:00.1234Z", "2025-03-01T09:00:00.1239+00:00", "2025-03-01T09:00:00.123Z",
+             "2025-03-01T10:00:00+01:00", "2025-03-01T09:00:00Z", "2025-03-01T09:00:00.000001Z",
+             "2025-02-28T23:30:00-09:30", "0050-03-01T10:00:00Z"]
+    records = [{**fixture("valid.json")["records"][which], "updated_at": at} for at in times for which in (0, 2)]  # completed, started
+    pairs = [(a, b) for a in records for b in records]
+    open_page(page, dashboard())
+    dashboard_says = page.evaluate(MERGE, pairs)
+    wrong = [(a["updated_at"], a["status"], b["updated_at"], b["status"]) for (a, b), said in zip(pairs, dashboard_says)
+             if said != progress.newer(a, b)]
+    assert not wrong, wrong
+
+
 def test_import_keeps_newer_records_and_never_undoes_a_completion(page, dashboard):
     incoming = by_id(fixture("valid.json")["records"])
     stored = {

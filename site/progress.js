@@ -85,7 +85,15 @@ export function newer(incoming, stored) {
   if (!stored) return true;
   const done = (r) => (r.kind === "module" && r.status === "completed") || (r.kind === "milestone" && r.passed === true);
   if (done(stored) !== done(incoming)) return done(incoming);
-  return Date.parse(incoming.updated_at) > Date.parse(stored.updated_at);
+  return later(incoming.updated_at, stored.updated_at);
+}
+
+// Is time a later than time b, to the microsecond, as Python compares them? (Date.parse keeps
+// milliseconds only, so .1234 and .1239 would tie.) The whole seconds, offset applied, then the fraction.
+function later(a, b) {
+  const instant = (t) => [Date.parse(t.replace(/\.\d+/, "")), Number((/\.(\d+)/.exec(t)?.[1] ?? "").padEnd(6, "0"))];
+  const [[secondsA, microsA], [secondsB, microsB]] = [instant(a), instant(b)];
+  return secondsA !== secondsB ? secondsA > secondsB : microsA > microsB;
 }
 
 // ---- statuses shown on the dashboard -----------------------------------------------------------
