@@ -284,6 +284,72 @@ test_hidden_softmax_large_inputs_are_stable()
 test_hidden_inputs_are_not_modified()
 
 # %% [markdown]
+# ## Systems: what your activations cost
+#
+# An activation makes a new array as large as its input: a ReLU on a batch of 256 samples of
+# 512 features is another 256 x 512 float32 array, and during training the graph keeps it alive
+# until the backward pass (module 06). Below, each of YOUR activations timed against the plain
+# NumPy expression it wraps, on the same array: the ratio is what your Tensor wrapper and the
+# numerically safe formulas cost. And what float32 does to a softmax of very different logits.
+
+# %%
+from tito.systems import best_time
+
+x = Tensor(np.random.default_rng(0).standard_normal((256, 512)))
+plain = {"ReLU": lambda: np.maximum(x.data, 0), "Sigmoid": lambda: 1 / (1 + np.exp(-x.data)),
+         "Tanh": lambda: np.tanh(x.data), "GELU": lambda: 0.5 * x.data * (1 + np.tanh(0.79788456 * (x.data + 0.044715 * x.data ** 3))),
+         "Softmax": lambda: np.exp(x.data) / np.exp(x.data).sum(axis=-1, keepdims=True)}
+print(f"{'activation':>10} {'output bytes':>13} {'yours / plain NumPy':>20}")
+for activation in [ReLU(), Sigmoid(), Tanh(), GELU(), Softmax()]:
+    name = type(activation).__name__
+    ratio = best_time(lambda: activation(x), repeat=5) / best_time(plain[name], repeat=5)
+    print(f"{name:>10} {activation(x).data.nbytes:>13,} {ratio:>19.1f}x")
+print("softmax of [1000, 0, 0, 0, 0, 0, 0, 0, 0, 0]:", Softmax()(Tensor([[1000.0] + [0.0] * 9])).data.tolist())
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below and run it; `%tito module complete 02` checks the answers against your code.
+#
+# 1. How many bytes is the output of your `ReLU` for an input of shape `(256, 512)`?
+# 2. `Softmax()(x + 100)` gives the softmax of `x` times what number? (This is why subtracting the max is allowed.)
+# 3. Of the 10 outputs of your softmax of `[1000, 0, 0, 0, 0, 0, 0, 0, 0, 0]`, how many are exactly 0 in float32?
+#    (Their logarithm would be -infinity: why module 04 computes cross-entropy from log-softmax.)
+
+# %%
+#| answers
+answers = {
+    "activations_relu_bytes_256x512": 256 * 512 * 4,  # 1. bytes of ReLU's output
+    "activations_softmax_shift_factor": 1,            # 2. softmax(x + 100) = softmax(x) * ?
+    "activations_softmax_zeros": 9,                   # 3. exact zeros among the 10 outputs
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_relu_output_bytes():
+    check_answer(answers, "activations_relu_bytes_256x512", ReLU()(Tensor(np.ones((256, 512)))).data.nbytes,
+                 "the output has as many elements as the input (256 x 512), each a float32 of 4 bytes")
+
+
+def test_reflect_softmax_shift():
+    x = Tensor([[0.5, -1.0, 2.0]])
+    check_answer(answers, "activations_softmax_shift_factor", float(np.mean(Softmax()(x + 100).data / Softmax()(x).data)),
+                 "e^(x + 100) = e^x * e^100: the factor e^100 is in the numerator and in the sum below it", tolerance=1e-4)
+
+
+def test_reflect_softmax_underflow():
+    check_answer(answers, "activations_softmax_zeros", int(np.sum(Softmax()(Tensor([[1000.0] + [0.0] * 9])).data == 0)),
+                 "after subtracting the max, the zeros become e^-1000: far below the smallest float32 (about 1e-45)")
+
+
+test_reflect_relu_output_bytes()
+test_reflect_softmax_shift()
+test_reflect_softmax_underflow()
+
+# %% [markdown]
 # ## What you built
 #
 # Five activations, all vectorised, with sigmoid and softmax safe for any input size. Next,

@@ -458,6 +458,72 @@ print("parameters:", sum(p.size for p in mlp.parameters()))  # 784*128 + 128 + 1
 print("output shape:", mlp(Tensor(np.random.rand(64, 784))).shape)
 
 # %% [markdown]
+# ## Systems: what a Linear layer costs
+#
+# `Linear(in, out)` holds `in * out` weights and `out` biases, and its forward on a batch of `B`
+# samples is one `(B, in) @ (in, out)` product: `2 * B * in * out` FLOPs (a multiply and an add
+# per weight per sample), plus the bias. Below, YOUR `Linear(784, 128)`: its parameters, its
+# bytes, and its time against the plain NumPy `x @ W + b` as the batch grows. For tiny batches
+# the Python around the product (creating Tensors, checking shapes) is a large share; for big
+# ones the product itself dominates and the ratio falls towards 1.
+
+# %%
+from tito.systems import best_time
+
+layer = Linear(784, 128)
+count = sum(p.size for p in layer.parameters())
+print(f"Linear(784, 128): {count:,} parameters, {sum(p.data.nbytes for p in layer.parameters()):,} bytes")
+print(f"{'batch':>6} {'FLOPs':>12} {'yours / plain NumPy':>20}")
+for batch in [1, 16, 256]:
+    x = Tensor(np.random.default_rng(batch).standard_normal((batch, 784)))
+    W, b = layer.weight.data, layer.bias.data
+    ratio = best_time(lambda: layer(x), repeat=7) / best_time(lambda: x.data @ W + b, repeat=7)
+    print(f"{batch:>6} {2 * batch * 784 * 128:>12,} {ratio:>19.1f}x")
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below and run it; `%tito module complete 03` checks the answers against your code.
+#
+# 1. How many parameters (weights and biases) does `Linear(784, 128)` have?
+# 2. How many bytes do all the parameters of `Sequential(Linear(784, 128), Linear(128, 10))` take?
+# 3. How many FLOPs (`2 * B * in * out`, bias left out) does `Linear(784, 128)` take on a batch of 64?
+
+# %%
+#| answers
+answers = {
+    "layers_linear_784_128_parameters": 784 * 128 + 128,            # 1. parameters of Linear(784, 128)
+    "layers_mlp_parameter_bytes": (784 * 128 + 128 + 128 * 10 + 10) * 4,  # 2. bytes of the two layers' parameters
+    "layers_linear_flops_batch_64": 2 * 64 * 784 * 128,             # 3. FLOPs on a batch of 64
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_linear_parameters():
+    check_answer(answers, "layers_linear_784_128_parameters", sum(p.size for p in Linear(784, 128).parameters()),
+                 "one weight per (input, output) pair, plus one bias per output")
+
+
+def test_reflect_mlp_bytes():
+    model = Sequential(Linear(784, 128), Linear(128, 10))
+    check_answer(answers, "layers_mlp_parameter_bytes", sum(p.data.nbytes for p in model.parameters()),
+                 "count the parameters of both layers (weights and biases), then 4 bytes each (float32)")
+
+
+def test_reflect_linear_flops():
+    layer = Linear(784, 128)
+    check_answer(answers, "layers_linear_flops_batch_64", 2 * 64 * layer.weight.size,
+                 "each of the 784 x 128 weights is multiplied and added once per sample: 2 FLOPs, times 64 samples")
+
+
+test_reflect_linear_parameters()
+test_reflect_mlp_bytes()
+test_reflect_linear_flops()
+
+# %% [markdown]
 # ## What you built
 #
 # `Linear` turns features into features with one matrix product, `Dropout` regularizes,

@@ -278,6 +278,78 @@ test_hidden_cross_entropy_bad_targets()
 test_hidden_bce_values_and_clipping()
 
 # %% [markdown]
+# ## Systems: what the guards in your losses cost
+#
+# Your cross-entropy subtracts each row's max before `exp`, and your BCE clips `p`: guards that
+# keep a loss finite when the model is very sure (and wrong). Below, YOUR losses timed against a
+# naive NumPy formula without the guards, and what the naive formula gives at the extremes.
+
+# %%
+from tito.systems import best_time
+
+rng = np.random.default_rng(0)
+logits, classes = Tensor(rng.standard_normal((256, 10))), rng.integers(0, 10, 256)
+
+
+def naive_cross_entropy(z, t):
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return -np.log(p[np.arange(len(t)), t]).mean()
+
+
+ratio = best_time(lambda: CrossEntropyLoss()(logits, classes), repeat=7) / best_time(lambda: naive_cross_entropy(logits.data, classes), repeat=7)
+print(f"cross-entropy, batch 256 x 10 classes: yours / naive NumPy = {ratio:.1f}x")
+with np.errstate(all="ignore"):
+    sure = np.array([[1000.0, 0.0]], dtype=np.float32)
+    print("very sure and right, logits [1000, 0], class 0: naive", naive_cross_entropy(sure, [0]), "yours", CrossEntropyLoss()(Tensor(sure), [0]).item())
+    print("BCE of p = 0 when the target is 1: naive", -np.log(np.float32(0.0)), "yours", BinaryCrossEntropyLoss()(Tensor([0.0]), [1.0]).item())
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below and run it; `%tito module complete 04` checks the answers against your code.
+#
+# 1. What is your cross-entropy for a batch of all-zero logits over 10 classes (a model that knows nothing)?
+#    (Give 4 decimals; it is the natural log of a small number.)
+# 2. If every error `prediction - target` doubles, your MSE grows by what factor?
+# 3. What is the largest loss your `BinaryCrossEntropyLoss` can give for one sample? (Its clip sets it: 4 decimals.)
+
+# %%
+#| answers
+answers = {
+    "losses_cross_entropy_know_nothing_10": 2.3026,  # 1. cross-entropy of zero logits, 10 classes
+    "losses_mse_factor_errors_doubled": 4,           # 2. MSE factor when errors double
+    "losses_bce_largest": 16.1181,                   # 3. the largest BCE for one sample
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_cross_entropy_of_uniform_logits():
+    check_answer(answers, "losses_cross_entropy_know_nothing_10", CrossEntropyLoss()(Tensor(np.zeros((4, 10))), [0, 3, 5, 9]).item(),
+                 "zero logits give every class probability 1/10; the loss is -log of the right class's probability",
+                 tolerance=1e-3)
+
+
+def test_reflect_mse_scaling():
+    p, t = Tensor([1.0, -2.0, 0.5]), Tensor([0.0, 0.0, 0.0])
+    check_answer(answers, "losses_mse_factor_errors_doubled", MSELoss()(p * 2, t).item() / MSELoss()(p, t).item(),
+                 "MSE averages the squared errors: what does doubling do to a square?", tolerance=1e-4)
+
+
+def test_reflect_bce_largest():
+    loss = BinaryCrossEntropyLoss()
+    check_answer(answers, "losses_bce_largest", loss(Tensor([0.0]), [1.0]).item(),
+                 "the worst case is p = 0 for a target of 1; the clip raises p to eps first: -log(eps), with eps "
+                 "from your BinaryCrossEntropyLoss", tolerance=1e-3)
+
+
+test_reflect_cross_entropy_of_uniform_logits()
+test_reflect_mse_scaling()
+test_reflect_bce_largest()
+
+# %% [markdown]
 # ## What you built
 #
 # Three losses that always return a finite scalar and reject inputs that would give a silently

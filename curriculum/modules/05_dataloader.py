@@ -342,6 +342,61 @@ for epoch in range(2):
     print(f"epoch {epoch}:", [by.data.astype(int).tolist() for bx, by in demo])
 
 # %% [markdown]
+# ## Systems: batch size against time per epoch
+#
+# One epoch serves every sample once, whatever the batch size. But each batch costs a fixed
+# amount of Python (choosing indices, making Tensors) on top of the copying: with batches of 1
+# that fixed cost is paid for every sample. Below, YOUR DataLoader over 4,096 samples of 784
+# features: the time per epoch for several batch sizes, relative to batches of 256.
+
+# %%
+from tito.systems import best_time
+
+data = TensorDataset(Tensor(np.random.default_rng(0).standard_normal((4096, 784))), Tensor(np.arange(4096) % 10))
+times = {size: best_time(lambda: [batch for batch in DataLoader(data, batch_size=size, shuffle=True)], repeat=3)
+         for size in [1, 16, 256]}
+print(f"{'batch size':>10} {'batches':>8} {'epoch time vs batch 256':>24}")
+for size, seconds in times.items():
+    print(f"{size:>10} {len(DataLoader(data, batch_size=size)):>8} {seconds / times[256]:>23.1f}x")
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below and run it; `%tito module complete 05` checks the answers against your code.
+#
+# 1. How many batches does your DataLoader make of 1,000 samples with `batch_size=64`?
+# 2. How many samples are in the last of them?
+# 3. MNIST has 60,000 training images. With `batch_size=64`, how many optimizer steps is one epoch?
+
+# %%
+#| answers
+answers = {
+    "dataloader_batches_1000_by_64": 16,     # 1. batches of 64 from 1,000 samples
+    "dataloader_last_batch_1000_by_64": 40,  # 2. samples in the last batch
+    "dataloader_mnist_steps_per_epoch": 938,  # 3. one step per batch, 60,000 images
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_batches():
+    loader = DataLoader(TensorDataset(Tensor(np.zeros((1000, 1)))), batch_size=64)
+    check_answer(answers, "dataloader_batches_1000_by_64", len(loader), "1000 / 64, rounded UP: the last, smaller batch counts too")
+    check_answer(answers, "dataloader_last_batch_1000_by_64", len(list(loader)[-1][0].data),
+                 "what is left after the full batches: 1000 - 64 * (the number of full batches)")
+
+
+def test_reflect_mnist_steps():
+    check_answer(answers, "dataloader_mnist_steps_per_epoch", len(DataLoader(TensorDataset(Tensor(np.zeros((60000, 1)))), batch_size=64)),
+                 "one step per batch: 60,000 / 64 rounded up")
+
+
+test_reflect_batches()
+test_reflect_mnist_steps()
+
+# %% [markdown]
 # ## What you built
 #
 # A `Dataset` says what the data is, a `TensorDataset` keeps it in Tensors and gathers batches in

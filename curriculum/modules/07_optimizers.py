@@ -434,6 +434,81 @@ for name, make in [("SGD", lambda ps: SGD(ps, lr=0.009)), ("SGD + momentum", lam
     print(f"{name:15s} ends at {where}, loss {loss:.4f}")
 
 # %% [markdown]
+# ## Systems: the memory an optimizer keeps
+#
+# Plain SGD needs nothing but the parameters and their gradients. Momentum keeps one velocity
+# array per parameter; Adam keeps two (its moments `m` and `v`). For a big model this state is as
+# large as the model itself, or twice as large: one reason training needs far more memory than
+# running a model. Below, YOUR optimizers on the parameters of a 784-128-10 network.
+
+# %%
+shapes = [(784, 128), (128,), (128, 10), (10,)]
+params = [Tensor(np.zeros(shape), requires_grad=True) for shape in shapes]
+weights = sum(p.data.nbytes for p in params)
+print(f"parameters: {weights:,} bytes")
+momentum, adam = SGD(params, lr=0.1, momentum=0.9), Adam(params)
+for name, arrays in [("SGD", []), ("SGD + momentum", momentum.velocities), ("Adam", adam.m + adam.v)]:
+    state = sum(a.nbytes for a in arrays)
+    print(f"{name:>15}: keeps {state:>9,} bytes of state, {state / weights:.0f}x the parameters")
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below and run it; `%tito module complete 07` checks the answers against your code.
+#
+# 1. Adam's state (`m` and `v`) takes how many times the bytes of the parameters it updates?
+# 2. The first step of your `Adam(lr=0.01)` moves a parameter by how much, whether its gradient is 0.001 or 300?
+#    (Bias correction: `m_hat / sqrt(v_hat)` is `g / |g|` on step 1.)
+# 3. SGD with `lr=0.1, momentum=0.9` and the same gradient `g = 1` at every step: by how much does the
+#    parameter move on the second step?
+
+# %%
+#| answers
+answers = {
+    "optimizers_adam_state_ratio": 2,            # 1. Adam's state bytes / parameter bytes
+    "optimizers_adam_first_step": 0.01,          # 2. the size of Adam's first step, lr=0.01
+    "optimizers_momentum_second_step": 0.19,     # 3. SGD(lr=0.1, momentum=0.9), g = 1: the second step
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_adam_state():
+    params = [Tensor(np.zeros((30, 20)), requires_grad=True), Tensor(np.zeros(20), requires_grad=True)]
+    optimizer = Adam(params)
+    check_answer(answers, "optimizers_adam_state_ratio", sum(a.nbytes for a in optimizer.m + optimizer.v) / sum(p.data.nbytes for p in params),
+                 "Adam keeps two arrays (m and v) shaped like each parameter")
+
+
+def test_reflect_adam_first_step():
+    p = Tensor([1.0, 1.0], requires_grad=True)
+    p.grad = Tensor([0.001, 300.0])
+    Adam([p], lr=0.01).step()
+    check_answer(answers, "optimizers_adam_first_step", float(np.mean(np.abs(p.data - 1.0))),
+                 "on step 1, m_hat = g and v_hat = g**2, so the step is lr * g / |g|", tolerance=1e-3)
+
+
+def test_reflect_momentum_second_step():
+    p = Tensor([0.0], requires_grad=True)
+    optimizer = SGD([p], lr=0.1, momentum=0.9)
+    moves = []
+    for _ in range(2):
+        before = float(p.data[0])
+        p.grad = Tensor([1.0])
+        optimizer.step()
+        moves.append(before - float(p.data[0]))
+    check_answer(answers, "optimizers_momentum_second_step", moves[1],
+                 "the velocity after step 1 is g; after step 2 it is 0.9 * g + g; the step is lr times the velocity",
+                 tolerance=1e-3)
+
+
+test_reflect_adam_state()
+test_reflect_adam_first_step()
+test_reflect_momentum_second_step()
+
+# %% [markdown]
 # ## What you built
 #
 # SGD with momentum and weight decay, Adam with bias correction, and AdamW with decoupled weight

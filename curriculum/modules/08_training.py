@@ -500,6 +500,83 @@ test_hidden_train_epoch_clips_gradients()
 test_hidden_evaluate_is_eval_mode_and_changes_nothing()
 
 # %% [markdown]
+# ## Systems: where a training step's time goes
+#
+# A step is forward, loss, backward, optimizer update, zero_grad. Below, YOUR framework's step on
+# a 784-128-10 network with a batch of 64, split into those parts, as shares of the whole step:
+# the shares, unlike the seconds, are much the same in the browser.
+
+# %%
+import time
+
+from tinytorch.core.activations import ReLU
+
+rng = np.random.default_rng(0)
+model = Sequential(Linear(784, 128), ReLU(), Linear(128, 10))
+optimizer, loss_fn = SGD(model.parameters(), lr=0.01), CrossEntropyLoss()
+x, y = Tensor(rng.standard_normal((64, 784))), Tensor(rng.integers(0, 10, 64))
+parts = {"forward + loss": 0.0, "backward": 0.0, "optimizer step + zero_grad": 0.0}
+for _ in range(20):
+    start = time.perf_counter()
+    loss = loss_fn(model(x), y)
+    middle = time.perf_counter()
+    loss.backward()
+    after = time.perf_counter()
+    optimizer.step()
+    optimizer.zero_grad()
+    parts["forward + loss"] += middle - start
+    parts["backward"] += after - middle
+    parts["optimizer step + zero_grad"] += time.perf_counter() - after
+total = sum(parts.values())
+for name, seconds in parts.items():
+    print(f"{name:>28}: {seconds / total:6.1%} of a step")
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below and run it; `%tito module complete 08` checks the answers against your code.
+#
+# 1. `CosineSchedule(max_lr=0.1, min_lr=0.0, total_epochs=10)`: what learning rate does your schedule give at epoch 5?
+# 2. Gradients `[3, 0]` and `[4]` (global norm 5) go through your `clip_grad_norm(params, max_norm=1)`: what does the `4` become?
+# 3. Your `accuracy` of logits `[[2, 1], [0, 3], [1, 0], [5, 4]]` against targets `[0, 1, 1, 1]`?
+
+# %%
+#| answers
+answers = {
+    "training_cosine_lr_halfway": 0.05,  # 1. get_lr(5) of CosineSchedule(0.1, 0.0, 10)
+    "training_clipped_gradient": 0.8,    # 2. the 4 after clipping the global norm 5 to 1
+    "training_accuracy_example": 0.5,    # 3. accuracy of the four predictions
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_cosine_halfway():
+    check_answer(answers, "training_cosine_lr_halfway", CosineSchedule(max_lr=0.1, min_lr=0.0, total_epochs=10).get_lr(5),
+                 "halfway, cos(pi / 2) = 0: the rate is midway between max_lr and min_lr", tolerance=1e-4)
+
+
+def test_reflect_clipping():
+    a, b = Tensor([0.0, 0.0], requires_grad=True), Tensor([0.0], requires_grad=True)
+    a.grad, b.grad = Tensor([3.0, 0.0]), Tensor([4.0])
+    clip_grad_norm([a, b], max_norm=1.0)
+    check_answer(answers, "training_clipped_gradient", float(b.grad.data[0]),
+                 "every gradient is multiplied by the same factor, max_norm / norm = 1 / 5", tolerance=1e-4)
+
+
+def test_reflect_accuracy():
+    check_answer(answers, "training_accuracy_example", accuracy(Tensor([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0], [5.0, 4.0]]), Tensor([0, 1, 1, 1])),
+                 "the prediction of a row is the index of its largest logit; count the rows where it equals the target",
+                 tolerance=1e-6)
+
+
+test_reflect_cosine_halfway()
+test_reflect_clipping()
+test_reflect_accuracy()
+
+# %% [markdown]
 # ## What you built
 #
 # The training loop, accuracy, gradient clipping, a cosine learning-rate schedule and a `Trainer`
