@@ -111,3 +111,33 @@ def test_answers_never_join_the_learners_package(tmp_path):
     assert any(source.cell_kind(text) == "answers" for _, text in exports)
     module_file = workspace.write_package(tmp_path, course, "01", exports)
     assert "answers" not in module_file.read_text()
+
+
+def foundation_answers():
+    """(module, its answers cell as written in the curriculum) for every module with a Reflect block."""
+    course = Course(PACKAGED)
+    found = []
+    for mid in course.written():
+        cells = [c for c in source.parse(course.source_text(mid)) if c.kind == "answers"]
+        if cells and mid <= "08":
+            found.append((mid, cells[0].source))
+    return found
+
+
+@pytest.mark.parametrize("mid, cell", foundation_answers(), ids=[mid for mid, _ in foundation_answers()])
+def test_every_wrong_answer_fails_its_check_with_an_explanation(mid, cell, tmp_path):
+    """Each Foundation module's answers, all made wrong (3 x + 7): every reflect check fails,
+    saying which answer is not right and how to work it out; the other checks still pass."""
+    from mutants import grade_mutant
+
+    wrong = cell
+    for key in source.answer_keys(cell):
+        line = next(line for line in cell.split("\n") if line.strip().startswith(f'"{key}":'))
+        name, rest = line.split(":", 1)
+        value = rest.split("#")[0].strip().rstrip(",")
+        wrong = wrong.replace(line, name + ":" + rest.replace(value, f"({value}) * 3 + 7", 1))
+    result = grade_mutant(mid, [(cell, wrong)], tmp_path)
+    reflect = [c for c in result.checks if c.group == "reflect"]
+    assert reflect and not result.problem, result.problem
+    assert all(not c.passed and " is not right. " in c.message for c in reflect), [(c.name, c.message) for c in reflect]
+    assert all(c.passed for c in result.checks if c.group != "reflect"), [(c.name, c.message) for c in result.checks if not c.passed]
