@@ -308,6 +308,72 @@ print(f"{len(sample)} characters -> {len(chars.encode(sample))} character tokens
 print("first learned pieces:", [bpe.vocab[i].decode("utf-8", "replace") for i in list(bpe.merges.values())[:8]])
 
 # %% [markdown]
+# ## Systems: shorter sequences, at a training cost
+#
+# Everything below runs on YOUR tokenizers. A model's work grows with the number of tokens it
+# reads (attention in module 12 even with its square), so fewer tokens per character is cheaper
+# to run. Each merge shortens the training text, and costs one more pass over it. Below, as the
+# number of merges doubles: tokens per character, and training time (read the growth, not the seconds).
+
+# %%
+from tito.systems import best_time
+
+text = ("When shall we three meet again\nIn thunder, lightning, or in rain?\n"
+        "When the hurlyburly's done,\nWhen the battle's lost and won.\n") * 8
+print(f"characters: {len(text)}, UTF-8 bytes: {len(text.encode())}, character tokens: {len(CharTokenizer(text).encode(text))}")
+print(f"{'merges':>6} {'tokens':>7} {'tokens/char':>12} {'train (s)':>10} {'time vs half':>13}")
+previous = None
+for merges in [16, 32, 64]:
+    seconds = best_time(lambda: BPETokenizer(256 + merges).train(text), repeat=2)
+    tokens = len(BPETokenizer(256 + merges).train(text).encode(text))
+    growth = f"{seconds / previous:.1f}x" if previous else ""
+    print(f"{merges:>6} {tokens:>7} {tokens / len(text):>12.3f} {seconds:>10.4f} {growth:>13}")
+    previous = seconds
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below (numbers), run it, then `%tito module complete 10` checks your answers
+# against your own tokenizers.
+#
+# 1. How many tokens does `BPETokenizer(256)` (no merges at all) make of `"naïve 😀"`?
+# 2. `BPETokenizer(300).train(t)` on a long text learns how many merges?
+# 3. A `CharTokenizer` built from `"to be or not to be"` has what `vocab_size`?
+
+# %%
+#| answers
+answers = {
+    "bpe_tokens_naive_emoji_no_merges": 11,  # 1. tokens of "naïve 😀" with the 256 byte tokens only
+    "bpe_merges_vocab_300": 44,              # 2. merges learned by BPETokenizer(300) on a long text
+    "char_vocab_to_be_or_not_to_be": 7,      # 3. CharTokenizer("to be or not to be").vocab_size
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_bytes_of_naive_emoji():
+    check_answer(answers, "bpe_tokens_naive_emoji_no_merges", len(BPETokenizer(256).train("").encode("naïve 😀")),
+                 "with no merges every UTF-8 byte is a token: ASCII letters and the space take 1 byte, 'ï' 2, an emoji 4")
+
+
+def test_reflect_merges_for_vocab_300():
+    long_text = "the quick brown fox jumps over the lazy dog, " * 30 + "".join(chr(c) for c in range(0x4E00, 0x4E80))
+    check_answer(answers, "bpe_merges_vocab_300", len(BPETokenizer(300).train(long_text).merges),
+                 "the first 256 ids are the byte values; every id after them is one learned merge")
+
+
+def test_reflect_char_vocab():
+    check_answer(answers, "char_vocab_to_be_or_not_to_be", CharTokenizer("to be or not to be").vocab_size,
+                 "count the distinct characters, the space included")
+
+
+test_reflect_bytes_of_naive_emoji()
+test_reflect_merges_for_vocab_300()
+test_reflect_char_vocab()
+
+# %% [markdown]
 # ## What you built
 #
 # Two tokenizers: characters (what milestone 05's GPT reads) and byte-level BPE, which encodes

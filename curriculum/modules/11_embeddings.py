@@ -368,6 +368,75 @@ print("the same token 3 at positions 0 and 2 now differs by", np.round(x.data[0,
 print("sinusoidal rows 0..3, first two columns:\n", np.round(sinusoidal_positions(4, 8).data[:, :2], 3))
 
 # %% [markdown]
+# ## Systems: a lookup against a one-hot product
+#
+# Everything below runs on YOUR `Embedding`. Its table holds `num_embeddings x embedding_dim`
+# float32 numbers: GPT-2's, 50,257 tokens of width 768, takes 154 MB before the model has done
+# anything. Below, the same vectors found two ways as the vocabulary grows (256 ids of width
+# 32): your lookup, which copies `N x D` numbers whatever the vocabulary, and the one-hot matrix
+# product, whose `N x V x D` multiplications grow with it. Read the ratios, not the seconds.
+
+# %%
+from tito.systems import best_time
+
+print(f"{'vocab':>6} {'table bytes':>12} {'one-hot / lookup':>17}")
+for vocab in [128, 512, 2048]:
+    np.random.seed(0)
+    table = Embedding(vocab, 32)
+    ids = np.random.randint(0, vocab, size=256)
+    one_hot = np.eye(vocab, dtype=np.float32)[ids]
+    assert np.allclose(one_hot @ table.weight.data, table(ids).data), "the one-hot product and your lookup disagree"
+    lookup = best_time(lambda: table(ids), repeat=5)
+    product = best_time(lambda: one_hot @ table.weight.data, repeat=5)
+    print(f"{vocab:>6} {table.weight.data.nbytes:>12,} {product / lookup:>16.1f}x")
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below (numbers; an expression such as `1000 * 64` is fine), run it, then
+# `%tito module complete 11` checks your answers against your own code.
+#
+# 1. How many bytes does the weight of `Embedding(1000, 64)` hold?
+# 2. Looking up N ids in a vocabulary of 1,000 tokens as a one-hot product does how many times
+#    as many multiplications as the lookup copies numbers?
+# 3. The ids `[5, 2, 5, 5]` are looked up and every upstream gradient is 1: what is `weight.grad[5, 0]`?
+
+# %%
+#| answers
+answers = {
+    "embedding_bytes_1000x64": 1000 * 64 * 4,  # 1. bytes of Embedding(1000, 64).weight.data
+    "onehot_work_over_lookup_v1000": 1000,     # 2. (N x V x D multiplications) / (N x D copies) for V = 1000
+    "embedding_grad_token_used_3_times": 3,    # 3. weight.grad[5, 0] for ids [5, 2, 5, 5], upstream all ones
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_embedding_bytes():
+    check_answer(answers, "embedding_bytes_1000x64", Embedding(1000, 64).weight.data.nbytes,
+                 "one row of 64 numbers per token, 1000 tokens, times the bytes of one element of your Tensor's dtype")
+
+
+def test_reflect_onehot_work():
+    rows, width = Embedding(1000, 8).weight.shape
+    check_answer(answers, "onehot_work_over_lookup_v1000", (rows * width) / width,
+                 "each id's one-hot row has V entries, each multiplied with a D-wide row of the table; the lookup copies D numbers")
+
+
+def test_reflect_embedding_grad():
+    table = Embedding(8, 2)
+    table([5, 2, 5, 5]).sum().backward()
+    check_answer(answers, "embedding_grad_token_used_3_times", table.weight.grad.data[5, 0],
+                 "every use of a token sends its gradient to the token's row, and the uses add up")
+
+
+test_reflect_embedding_bytes()
+test_reflect_onehot_work()
+test_reflect_embedding_grad()
+
+# %% [markdown]
 # ## What you built
 #
 # `Embedding` (a checked row lookup whose gradient adds up repeated tokens), learned

@@ -375,6 +375,72 @@ weights = Softmax(dim=-1)(q @ k.transpose() * 4.0 + Tensor(np.where(np.tril(np.o
 print("causal attention weights (row = query, column = key):\n", np.round(weights.data, 2))
 
 # %% [markdown]
+# ## Systems: attention is quadratic in the length
+#
+# Everything below runs on YOUR `scaled_dot_product_attention`. The projections cost the same for
+# every token, but the scores compare every query with every key: `T x T` numbers per head. The
+# weights alone, for one layer, take `batch * heads * T * T * 4` bytes. Below, the time of your
+# attention as the length doubles (batch 4, 4 heads, head dim 16): read the growth column.
+
+# %%
+from tito.systems import best_time
+
+print(f"{'T':>5} {'score bytes':>12} {'seconds':>9} {'time vs T/2':>12}")
+previous = None
+for length in [64, 128, 256]:
+    q = Tensor(np.random.default_rng(length).standard_normal((4, 4, length, 16)))
+    seconds = best_time(lambda: scaled_dot_product_attention(q, q, q, is_causal=True), repeat=3)
+    growth = f"{seconds / previous:.1f}x" if previous else ""
+    print(f"{length:>5} {4 * 4 * length * length * q.data.itemsize:>12,} {seconds:>9.4f} {growth:>12}")
+    previous = seconds
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below (numbers; an expression such as `4 * 1024` is fine), run it, then
+# `%tito module complete 12` checks your answers against your own code.
+#
+# 1. How many bytes do the attention weights of one layer take for 1 sequence of 1,024 tokens
+#    with 4 heads, in your Tensor's dtype?
+# 2. When the sequence length doubles, how many times more attention weights are there?
+# 3. How many parameters does `MultiHeadAttention(64, 4)` have (with biases)?
+
+# %%
+#| answers
+answers = {
+    "attention_weight_bytes_4h_1024": 4 * 1024 * 1024 * 4,  # 1. bytes of the (1, 4, 1024, 1024) weights
+    "attention_growth_when_t_doubles": 4,                    # 2. how many times more weights when T doubles
+    "mha_parameters_64_4": 4 * (64 * 64 + 64),               # 3. parameters of MultiHeadAttention(64, 4)
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_attention_weight_bytes():
+    itemsize = Tensor(np.zeros(1)).data.itemsize
+    check_answer(answers, "attention_weight_bytes_4h_1024", 4 * 1024 * 1024 * itemsize,
+                 "one weight per (head, query, key): 4 x 1024 x 1024 numbers, times the bytes of one element of your Tensor's dtype")
+
+
+def test_reflect_attention_growth():
+    counts = [scaled_dot_product_attention(Tensor(np.zeros((1, t, 2))), Tensor(np.zeros((1, t, 2))), Tensor(np.eye(t)[None])).size
+              for t in (8, 16)]  # with v = identity, the output has as many numbers as the weights
+    check_answer(answers, "attention_growth_when_t_doubles", counts[1] / counts[0],
+                 "there is one weight per (query, key) pair: T x T; what happens to T x T when T doubles?")
+
+
+def test_reflect_mha_parameters():
+    check_answer(answers, "mha_parameters_64_4", sum(p.size for p in MultiHeadAttention(64, 4).parameters()),
+                 "four Linear(64, 64) projections (q, k, v, out), each with a 64 x 64 weight and a bias of 64; the heads only split them")
+
+
+test_reflect_attention_weight_bytes()
+test_reflect_attention_growth()
+test_reflect_mha_parameters()
+
+# %% [markdown]
 # ## What you built
 #
 # Attention in four lines, a mask that is provably causal, and multi-head attention with no loop

@@ -484,7 +484,17 @@ def test_hidden_gpt_bad_input():
     expect_error(ValueError, lambda: GPT(vocab_size=5, embed_dim=6, num_layers=1, num_heads=4, max_seq_len=3), "num_heads=4", "embed_dim=6")
     expect_error(ValueError, lambda: model.generate([[1]], 2, temperature=-1), "temperature")
     expect_error(ValueError, lambda: model.generate([[7]], 2), "7")
-    expect_error(RuntimeError, lambda: model.generate([[1]], 2, use_cache=True), "module 18")
+    import sys
+
+    saved = sys.modules.get("tinytorch.core.memoization")
+    sys.modules["tinytorch.core.memoization"] = None  # as before module 18 is completed: the import fails
+    try:
+        expect_error(RuntimeError, lambda: model.generate([[1]], 2, use_cache=True), "module 18")
+    finally:
+        if saved is None:
+            del sys.modules["tinytorch.core.memoization"]
+        else:
+            sys.modules["tinytorch.core.memoization"] = saved
     long = model.generate([[1, 2, 3]], 4, temperature=0)
     assert long.shape == (1, 7), f"generate past max_seq_len=3 must crop the context and go on, got shape {long.shape}"
 
@@ -514,6 +524,94 @@ for step in range(60):
     optimizer.step()
     optimizer.zero_grad()
 print("loss", round(loss.item(), 3), "  3, 4, 5 ->", model.generate([[3, 4, 5]], 6, temperature=0)[0].tolist())
+
+# %% [markdown]
+# ## Systems: where a GPT's parameters are, and what generating costs
+#
+# Everything below runs on YOUR `GPT`. First its parameters, part by part: in a block, the MLP
+# (two `Linear`s of `E x 4E`) holds about twice as much as the attention (four `E x E`).
+
+# %%
+from tito.systems import best_time
+
+sizes = dict(vocab_size=65, embed_dim=32, num_layers=2, num_heads=4, max_seq_len=64)
+np.random.seed(0)
+gpt = GPT(**sizes)
+block = gpt.blocks[0]
+for name, part in [("token embedding", gpt.token_embedding), ("position embedding", gpt.position_embedding),
+                   ("one block: attention", block.attn), ("one block: MLP", block.mlp),
+                   ("one block: 2 LayerNorms", [block.norm1, block.norm2]), ("head", gpt.head)]:
+    count = sum(p.size for layer in (part if isinstance(part, list) else [part]) for p in layer.parameters())
+    print(f"{name:<24} {count:>7,}")
+print(f"{'whole GPT':<24} {sum(p.size for p in gpt.parameters()):>7,}  ({sum(p.data.nbytes for p in gpt.parameters()):,} bytes)")
+
+# %% [markdown]
+# Then generation. Without a cache, every new token reruns the model over the whole context, so
+# producing `n` tokens processes `1 + 2 + ... + n` positions: the work grows with `n` squared
+# (until the context is cropped at `max_seq_len`). Below, the time of your `generate` as `n`
+# doubles: read the growth column, not the seconds. Module 18 makes each step cost one position.
+
+# %%
+print(f"{'new tokens':>10} {'seconds':>9} {'time vs n/2':>12}")
+previous = None
+for n in [8, 16, 32]:
+    seconds = best_time(lambda: gpt.generate([[0]], n, temperature=0), repeat=2)
+    print(f"{n:>10} {seconds:>9.4f} {seconds / previous if previous else float('nan'):>11.1f}x")
+    previous = seconds
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below (numbers; an expression such as `65 * 32` is fine), run it, then
+# `%tito module complete 13` checks your answers against your own GPT.
+#
+# 1. How many parameters does `GPT(vocab_size=65, embed_dim=32, num_layers=2, num_heads=4,
+#    max_seq_len=64)` have? (Add up the table above, or work it out from the shapes.)
+# 2. What fraction of one `TransformerBlock(32, 4)`'s parameters are in its MLP (two decimals)?
+# 3. Generating 10 tokens from a 1-token prompt, without a cache and without cropping, how many
+#    token positions does the model process in all (over its 10 forward passes)?
+
+# %%
+#| answers
+answers = {
+    "gpt_parameters_65_32_2_4_64": 31745,  # 1. parameters of GPT(65, 32, 2, 4, 64)
+    "block_mlp_fraction": 0.66,            # 2. MLP parameters / all parameters of TransformerBlock(32, 4)
+    "generate_positions_10": 55,           # 3. positions processed to generate 10 tokens after 1
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_gpt_parameters():
+    model = GPT(vocab_size=65, embed_dim=32, num_layers=2, num_heads=4, max_seq_len=64)
+    check_answer(answers, "gpt_parameters_65_32_2_4_64", sum(p.size for p in model.parameters()),
+                 "token table 65 x 32, position table 64 x 32, per block 2 LayerNorms (2 x 32 each), 4 attention "
+                 "projections (32 x 32 + 32) and the MLP (32 x 128 + 128, 128 x 32 + 32), a final LayerNorm and the head (32 x 65 + 65)")
+
+
+def test_reflect_block_mlp_fraction():
+    block = TransformerBlock(32, 4)
+    mlp, total = sum(p.size for p in block.mlp.parameters()), sum(p.size for p in block.parameters())
+    check_answer(answers, "block_mlp_fraction", mlp / total,
+                 "count the MLP's two Linears (32 -> 128 -> 32, with biases) and divide by the whole block's count",
+                 tolerance=0.02)
+
+
+def test_reflect_generate_positions():
+    model = GPT(vocab_size=5, embed_dim=8, num_layers=1, num_heads=2, max_seq_len=32)
+    seen = []
+    forward = model.forward
+    model.forward = lambda tokens: seen.append(np.shape(tokens)[1]) or forward(tokens)
+    model.generate([[0]], 10, temperature=0)
+    check_answer(answers, "generate_positions_10", sum(seen),
+                 "each of the 10 steps runs the model over the whole sequence so far: 1 token, then 2, then 3, ...")
+
+
+test_reflect_gpt_parameters()
+test_reflect_block_mlp_fraction()
+test_reflect_generate_positions()
 
 # %% [markdown]
 # ## What you built
