@@ -141,3 +141,22 @@ def test_the_shared_fixtures_cover_each_way_a_file_is_refused():
                   "appears twice", "not valid Unicode", "is not a string", 'no "files" list', 'unknown field "files"']:
         assert words in reasons, words
     assert Path(FIXTURES / "valid-backup.json").is_file()
+
+
+def test_a_milestone_whose_modules_are_completed_without_their_code_says_so(tmp_path):
+    """After importing records without files (a version 1 file), the dashboard shows the modules
+    completed: the milestone runner agrees, and says what is missing instead of "complete them first"."""
+    import asyncio
+
+    from tito import milestones
+    from tito.course import Course, TitoError
+    from tito.store import MemoryStore
+
+    real = Course()
+    at = progress.now()
+    done = {f"module:{m}": progress.module_attempt(None, m, 1, 1, at) for m in real.milestones["01"]["requires"]}
+    with pytest.raises(TitoError) as refused:
+        asyncio.run(milestones.run("01", tmp_path, store=MemoryStore(done), course=real, prefix="%tito"))
+    message = str(refused.value)
+    assert "your progress says they are completed, but their code is not in your tinytorch package" in message, message
+    assert "Open 01_tensor.ipynb, run its cells, then `%tito module complete 01`" in message, message

@@ -21,7 +21,7 @@ from pathlib import Path
 from . import source, svg
 from .course import Course, TitoError
 from .grade import learner_package
-from .progress import milestone_attempt, now
+from .progress import milestone_attempt, module_statuses, now
 
 # The reference package: the repository's tinytorch/, next to grader/ (present in a checkout, not in a wheel).
 REFERENCE_ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +95,13 @@ async def run(milestone_id, workspace, reference=False, store=None, progress=Non
     else:
         root = Path(workspace)
         missing = missing_modules(course, mid, root)
+        statuses = module_statuses(course, await store.get_all()) if missing and store is not None else {}
+        if missing and all(statuses.get(m) == "completed" for m in missing):
+            # What the dashboard shows (the records) and what runs (the package) disagree: say so.
+            raise TitoError(f"Milestone {mid} needs the code of modules {', '.join(missing)}: your progress says they are "
+                            f"completed, but their code is not in your tinytorch package (a progress file without it was "
+                            f"imported?). Open {course.notebook_name(missing[0])}, run its cells, then "
+                            f"`{prefix} module complete {missing[0]}` to write it again")
         if missing:
             names = ", ".join(f"{m} {course.modules[m]['name']}" for m in missing)
             # Suggest the reference only where it is (a checkout; not the browser, not a wheel).

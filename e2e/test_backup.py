@@ -1,0 +1,95 @@
+"""A full backup through the dashboard: the learner completes module 00 in one browser, exports,
+and imports the file into a fresh browser; their notebook (with what they typed), their
+tinytorch package and their statuses are back, and the package imports in a new kernel. Needs
+no NumPy: module 00's code is plain Python."""
+
+import json
+from datetime import datetime, timezone
+
+from playwright.sync_api import expect
+
+from site_tools import complete_module, open_from_dashboard, run_cell, run_notebook_cell
+from test_dashboard import FIXTURES, card, export_file, import_file, open_page, status
+
+MARKER = "typed_by_the_learner = 'kept in the backup'"
+
+# {path: text} of JupyterLite's drive (IndexedDB through localforage), read from the dashboard's page.
+DRIVE = """async () => {
+  const name = `JupyterLite Storage - ${new URL(".", location.href).pathname}`;
+  if (!(await indexedDB.databases()).some((db) => db.name === name)) return {};
+  const db = await new Promise((ok, fail) => {
+    const request = indexedDB.open(name);
+    request.onsuccess = () => ok(request.result);
+    request.onerror = () => fail(request.error);
+  });
+  const records = await new Promise((ok, fail) => {
+    const request = db.transaction("files").objectStore("files").getAll();
+    request.onsuccess = () => ok(request.result);
+    request.onerror = () => fail(request.error);
+  });
+  db.close();
+  const text = (r) => r.format === "json" ? JSON.stringify(r.content)
+    : r.format === "base64" ? new TextDecoder().decode(Uint8Array.from(atob(r.content), (c) => c.charCodeAt(0))) : r.content;
+  return Object.fromEntries(records.filter((r) => r.type !== "directory").map((r) => [r.path, text(r)]));
+}"""
+
+PACKAGE = ["tinytorch/__init__.py", "tinytorch/core/__init__.py", "tinytorch/core/welcome.py"]
+
+
+def test_export_then_import_into_a_fresh_browser_restores_notebooks_package_and_statuses(new_context, site_url, tmp_path):
+    page = new_context().new_page()
+    open_from_dashboard(page, site_url, "Welcome", "00_welcome.ipynb")
+    run_notebook_cell(page, 0)  # %load_ext tito
+    run_cell(page, MARKER)
+    assert "module 00 completed" in complete_module(page, "00")
+    page.keyboard.press("Control+s")
+    open_page(page, site_url)
+    for _ in range(50):  # JupyterLite saves in the background
+        if "typed_by_the_learner" in page.evaluate(DRIVE).get("00_welcome.ipynb", ""):
+            break
+        page.wait_for_timeout(200)
+    backup = export_file(page, tmp_path)
+    exported = json.loads(backup.read_text())
+    assert exported["version"] == 2 and [r["id"] for r in exported["records"]] == ["module:00"]
+    paths = [f["path"] for f in exported["files"]]
+    assert paths == ["00_welcome.ipynb", *PACKAGE], paths
+    expect(page.locator("#message")).to_have_text("Exported 1 records and 4 files (your notebooks and tinytorch package).")
+    before = page.evaluate(DRIVE)
+
+    fresh = new_context().new_page()
+    open_page(fresh, site_url)
+    assert status(fresh, "00") == "available" and fresh.evaluate(DRIVE) == {}
+    import_file(fresh, backup)
+    expect(fresh.locator("#message")).to_have_text(
+        "Imported 1 of 1 records. Restored 4 of 4 files (your notebooks and tinytorch package).")
+    assert status(fresh, "00") == "completed" and status(fresh, "01") == "available"
+    after = fresh.evaluate(DRIVE)
+    assert {path: after[path] for path in PACKAGE} == {path: before[path] for path in PACKAGE}
+    assert json.loads(after["00_welcome.ipynb"]) == json.loads(before["00_welcome.ipynb"])
+    assert "typed_by_the_learner" in after["00_welcome.ipynb"] and "def dot" in after["00_welcome.ipynb"]
+
+    # A hostile file changes nothing; a different version of a notebook is kept beside the learner's.
+    import_file(fresh, FIXTURES / "backup-path-traversal.json")
+    expect(fresh.locator("#message")).to_contain_text('Not imported: This backup\'s file "../evil.py" is outside your workspace.')
+    assert fresh.evaluate(DRIVE) == after
+    changed = json.loads(backup.read_text())
+    notebook = json.loads(changed["files"][0]["text"])
+    notebook["cells"].append({"cell_type": "markdown", "id": "later", "metadata": {}, "source": "written later elsewhere"})
+    changed["files"][0]["text"] = json.dumps(notebook)
+    (tmp_path / "changed.json").write_text(json.dumps(changed))
+    import_file(fresh, tmp_path / "changed.json")
+    kept = f"00_welcome (imported {datetime.now(timezone.utc).date().isoformat()}).ipynb"
+    expect(fresh.locator("#message")).to_have_text(
+        "Imported 0 of 1 records (1 kept as they were: yours are newer or completed). Restored 0 of 4 files (your notebooks "
+        f"and tinytorch package); 3 were here already as they are. You have another version of 00_welcome.ipynb: yours is "
+        f'kept, and the imported one is "{kept}".')
+    both = fresh.evaluate(DRIVE)
+    assert both["00_welcome.ipynb"] == after["00_welcome.ipynb"] and "written later elsewhere" in both[kept]
+
+    # The notebook opens with the learner's cells, and their package imports in a new kernel.
+    open_from_dashboard(fresh, site_url, "Welcome", "00_welcome.ipynb")
+    expect(fresh.locator(".jp-Notebook")).to_contain_text("typed_by_the_learner")
+    output = run_cell(fresh, "from tinytorch import dot\nprint(dot([1, 2], [3, 4]))")
+    assert output.strip() == "11", output
+    listed = run_cell(fresh, "%tito module list").splitlines()
+    assert listed[0].startswith("00") and listed[0].endswith("completed") and listed[1].endswith("available"), listed
