@@ -324,6 +324,19 @@ test_unit_arithmetic()
 test_unit_broadcasting()
 
 # %% [markdown]
+# Broadcasting, drawn by your own `+`: the grey row of `bias` is not stored anywhere, NumPy reuses
+# the one row it has for every row of `x`.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+
+x, bias = Tensor([[1, 2, 3], [4, 5, 6]]), Tensor([10, 20, 30])
+display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist()}, "+",
+                        {"label": "bias (3,), stretched", "values": [bias.data.tolist()] * 2, "faded": {(1, 0), (1, 1), (1, 2)}}, "=",
+                        {"label": "x + bias (2, 3)", "values": (x + bias).data.tolist()}], "Broadcasting: (2, 3) + (3,)")))
+
+# %% [markdown]
 # ## Matrix multiplication
 #
 # `a @ b` for `a` of shape `(n, k)` and `b` of shape `(k, m)` gives `(n, m)`: entry `[i, j]` is
@@ -374,6 +387,18 @@ b = Tensor([0.5, 0.5, 0.5])
 print(x @ w + b)
 
 # %% [markdown]
+# Rows times columns, computed by YOUR `@`: entry `[0, 1]` of the product is row 0 of `a` times
+# column 1 of `b`, multiplied element by element and added up.
+
+# %%
+a, b = Tensor([[1, 2, 3], [4, 5, 6]]), Tensor([[1, 0], [0, 1], [1, 1]])
+c = a @ b
+display(SVG(svg.arrays([{"label": "a (2, 3)", "values": a.data.tolist(), "marked": {(0, 0), (0, 1), (0, 2)}}, "@",
+                        {"label": "b (3, 2)", "values": b.data.tolist(), "marked": {(0, 1), (1, 1), (2, 1)}}, "=",
+                        {"label": "a @ b (2, 2)", "values": c.data.tolist(), "marked": {(0, 1)}}], "Matrix product: row i times column j")))
+print(f"(a @ b)[0, 1] = 1*0 + 2*1 + 3*1 = {c.data[0, 1]:g}")
+
+# %% [markdown]
 # ## Reductions and shapes
 #
 # `sum`, `mean` and `max` collapse an axis. For a batch `x` of shape `(batch, features)`,
@@ -408,6 +433,19 @@ def test_unit_shape_operations():
 
 test_unit_reductions()
 test_unit_shape_operations()
+
+# %% [markdown]
+# Which way does an axis reduce? `axis=0` runs DOWN the rows (one result per column); `axis=1`
+# runs ACROSS each row (one result per row). Drawn with YOUR `sum`:
+
+# %%
+x = Tensor([[1, 2, 3], [4, 5, 6]])
+display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist(), "marked": {(0, 0), (1, 0)}}, "->",
+                        {"label": "x.sum(axis=0) (3,)", "values": x.sum(axis=0).data.tolist(), "marked": {(0, 0)}}],
+                       "axis=0: down each column")))
+display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist(), "marked": {(0, 0), (0, 1), (0, 2)}}, "->",
+                        {"label": "x.sum(axis=1) (2,)", "values": [[v] for v in x.sum(axis=1).data.tolist()], "marked": {(0, 0)}}],
+                       "axis=1: across each row")))
 
 # %%
 #| hidden

@@ -952,6 +952,26 @@ loss = ReLU()(x @ w).sum()
 loss.backward()
 print("loss", loss.item(), "\nx.grad", x.grad, "\nw.grad", w.grad)
 
+# %% [markdown]
+# The graph YOUR autograd recorded for that loss, with the gradient `backward()` left in each
+# leaf: read it right to left, the way the gradients travelled.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+
+names = {id(x): "x", id(w): "w"}
+order = _graph_order(loss)
+column = {}
+for t in order:  # inputs come first, so each tensor's column is one more than its inputs' largest
+    inputs = [i for i in (t._grad_fn.inputs if t._grad_fn else ()) if _needs_grad(i)]
+    column[id(t)] = 1 + max((column[id(i)] for i in inputs), default=-1)
+nodes = {id(t): (column[id(t)], [names.get(id(t), type(t._grad_fn).__name__.replace("Backward", "")) + f" {t.shape}",
+                                 f"grad {np.round(t.grad.data, 2).tolist()}" if t.grad is not None else f"value {np.round(t.data, 2).tolist()}"[:24]])
+         for t in order}
+edges = [(id(i), id(t)) for t in order if t._grad_fn for i in t._grad_fn.inputs if _needs_grad(i)]
+display(SVG(svg.graph(nodes, edges, "loss = relu(x @ w).sum(): the graph and the leaves' gradients")))
+
 # %%
 #| hidden
 from tito.checks import case, expect_error

@@ -406,6 +406,22 @@ def test_unit_xor_with_the_training_loop():
 
 test_unit_xor_with_the_training_loop()
 
+# %% [markdown]
+# A learning curve: YOUR `Trainer` on XOR, the loss of every epoch. It falls fast, then flattens.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+from tinytorch.core.activations import Tanh
+from tinytorch.core.dataloader import DataLoader, TensorDataset
+
+np.random.seed(0)
+X, y = Tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), Tensor([0, 1, 1, 0])
+xor_model = Sequential(Linear(2, 8), Tanh(), Linear(8, 2))
+history = Trainer(xor_model, SGD(xor_model.parameters(), lr=0.5, momentum=0.9), CrossEntropyLoss()).fit(
+    DataLoader(TensorDataset(X, y), batch_size=2, shuffle=True), epochs=100)
+display(SVG(svg.line_chart(history["train_loss"], title="XOR: training loss per epoch", x_label="epoch")))
+
 # %%
 #| hidden
 def _regression_setup(lr, n=7, batch_size=3, clip=None, scheduler=None):

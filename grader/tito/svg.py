@@ -1,4 +1,5 @@
-"""Small SVG pictures of a milestone's result: loss curves, a 2-D decision boundary, a grid of small images.
+"""Small SVG pictures: a milestone's loss curves, 2-D decision boundary and image grids; the
+modules' explanations (arrays side by side with marked cells, a computation graph).
 
 Plain strings, no plotting library (matplotlib is not in the browser here): an SVG is a text
 file of shapes, so a chart is a few lines of arithmetic that map data to pixel coordinates.
@@ -13,11 +14,11 @@ REGION = ["#dbe8f7", "#fbe0c8", "#dff0d8", "#eadcf2"]
 POINT = ["#1f5fa8", "#d9600b", "#2e8b3a", "#7b3fa0"]
 
 
-def _svg(body, title, height=HEIGHT):
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-            f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">\n'
-            f'<rect width="{WIDTH}" height="{height}" fill="white"/>\n'
-            f'<text x="{WIDTH / 2}" y="18" text-anchor="middle" font-size="13">{escape(title)}</text>\n'
+def _svg(body, title, height=HEIGHT, width=WIDTH):
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">\n'
+            f'<rect width="{width}" height="{height}" fill="white"/>\n'
+            f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="13">{escape(title)}</text>\n'
             + "\n".join(body) + "\n</svg>\n")
 
 
@@ -132,3 +133,68 @@ def image_grid(images, title="Images", columns=None):
                             f'fill="{_shade(v / scale)}" shape-rendering="crispEdges"/>')
         body.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{cols * cell:.1f}" height="{rows * cell:.1f}" fill="none" stroke="#888"/>')
     return _svg(body, title, height=round(top + lines * (rows * cell + gap) + gap))
+
+
+# --- pictures that explain: arrays side by side, a computation graph ---------------------------
+
+CELL_W, CELL_H = 34, 22
+MARK, FADE = "#f6c27a", "#eeeeee"  # a cell the picture is about; a copy broadcasting makes
+
+
+def arrays(panels, title):
+    """Arrays side by side with marked cells, e.g. `A @ B = C` with a row of A, a column of B and
+    their product in C marked. Each panel is an operator (a string like "@" or "=") or a dict:
+    {"label": "A (2, 3)", "values": a 1-D or 2-D list, "marked": {(i, j), ...}, "faded": {(i, j), ...}}
+    (faded: cells that are not really there, e.g. the rows broadcasting repeats)."""
+    grids = [p if isinstance(p, str) else dict(p, values=[v if isinstance(v, list) else [v] for v in p["values"]])
+             if p["values"] and isinstance(p["values"][0], list) else dict(p, values=[list(p["values"])]) for p in panels]
+    tallest = max(len(g["values"]) for g in grids if not isinstance(g, str))
+    middle = 44 + tallest * CELL_H / 2
+    body, x = [], 16
+    for grid in grids:
+        if isinstance(grid, str):
+            body.append(f'<text x="{x + 14}" y="{middle + 5}" text-anchor="middle" font-size="16">{escape(grid)}</text>')
+            x += 28
+            continue
+        rows, columns = len(grid["values"]), max(len(row) for row in grid["values"])
+        top, label = middle - rows * CELL_H / 2, grid.get("label", "")
+        x += max(0, len(label) * 6 - columns * CELL_W) / 2  # room for a label wider than the cells
+        body.append(f'<text x="{x + columns * CELL_W / 2}" y="{top - 6}" text-anchor="middle">{escape(label)}</text>')
+        for i, row in enumerate(grid["values"]):
+            for j, value in enumerate(row):
+                fill = MARK if (i, j) in grid.get("marked", ()) else FADE if (i, j) in grid.get("faded", ()) else "white"
+                colour = "#999" if (i, j) in grid.get("faded", ()) else "black"
+                cx, cy = x + j * CELL_W, top + i * CELL_H
+                body.append(f'<rect x="{cx}" y="{cy}" width="{CELL_W}" height="{CELL_H}" fill="{fill}" stroke="#888"/>')
+                body.append(f'<text x="{cx + CELL_W / 2}" y="{cy + 15}" text-anchor="middle" fill="{colour}">{_number(value)}</text>')
+        x += columns * CELL_W + 8 + max(0, len(label) * 6 - columns * CELL_W) / 2
+    return _svg(body, title, height=int(middle + tallest * CELL_H / 2 + 16), width=int(max(x + 8, len(title) * 7 + 32)))
+
+
+def _number(value):
+    return escape(f"{float(value):.3g}") if isinstance(value, (int, float)) or hasattr(value, "__float__") else escape(str(value))
+
+
+def graph(nodes, edges, title):
+    """A computation graph drawn left to right. nodes: {id: (column, [text lines])}, column 0 for
+    the inputs; edges: [(from id, to id), ...], drawn as arrows."""
+    box_w, box_h, gap_x, gap_y = 160, 16 + 14 * max(len(lines) for _, lines in nodes.values()), 44, 16
+    columns = {}
+    for node, (column, _) in nodes.items():
+        columns.setdefault(column, []).append(node)
+    where = {}
+    for column, members in columns.items():
+        for row, node in enumerate(members):
+            where[node] = (16 + column * (box_w + gap_x), 34 + row * (box_h + gap_y))
+    body = ['<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+            '<path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker></defs>']
+    for start, end in edges:
+        (x0, y0), (x1, y1) = where[start], where[end]
+        body.append(f'<line x1="{x0 + box_w}" y1="{y0 + box_h / 2}" x2="{x1}" y2="{y1 + box_h / 2}" stroke="#666" marker-end="url(#arrow)"/>')
+    for node, (x, y) in where.items():
+        lines = nodes[node][1]
+        body.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{MARK if nodes[node][0] == 0 else "#f4f7fb"}" stroke="#888"/>')
+        body += [f'<text x="{x + box_w / 2}" y="{y + 18 + 14 * k}" text-anchor="middle">{escape(line)}</text>' for k, line in enumerate(lines)]
+    width = 16 + (max(columns) + 1) * (box_w + gap_x)
+    height = 34 + max(len(m) for m in columns.values()) * (box_h + gap_y) + 8
+    return _svg(body, title, height=height, width=width)
