@@ -10,6 +10,8 @@ from tinytorch.core.attention import MultiHeadAttention, scaled_dot_product_atte
 from tinytorch.core.autograd import gradcheck
 from tinytorch.core.tensor import Tensor
 
+from mutants import failed_checks, grade_mutant
+
 CURRICULUM_MODULE = "12"
 
 
@@ -82,3 +84,27 @@ def test_a_float_mask_is_refused_with_what_to_pass():
 def test_heads_must_divide_the_width(embed_dim, heads):
     with pytest.raises(ValueError, match=f"num_heads={heads} must divide embed_dim={embed_dim}"):
         MultiHeadAttention(embed_dim, heads)
+
+
+MUTANTS = {
+    "scores not scaled": [("    scores = q @ k.transpose(-2, -1) * q.shape[-1] ** -0.5", "    scores = q @ k.transpose(-2, -1) * 1.0")],
+    "softmax over the queries": [("    return Softmax(dim=-1)(scores) @ v\n", "    return Softmax(dim=-2)(scores) @ v\n")],
+    "mask read the wrong way round": [("\n        scores = scores + Tensor(np.where(allowed, 0.0, -np.inf))",
+                                       "\n        scores = scores + Tensor(np.where(allowed, -np.inf, 0.0))")],
+    "mask ignored": [("\n        scores = scores + Tensor(np.where(allowed, 0.0, -np.inf))", "\n        scores = scores + 0")],
+    "causal mask is the upper triangle": [("        return np.tril(np.ones((length, keys), dtype=bool))", "        return np.triu(np.ones((length, keys), dtype=bool))")],
+    "heads split without the transpose": [("        return x.reshape(batch, length, self.num_heads, self.head_dim).transpose(1, 2)\n",
+                                           "        return x.reshape(batch, self.num_heads, length, self.head_dim)\n")],
+    "values from the key projection": [("        v = self._split_heads(self.v_proj(x))\n", "        v = self._split_heads(self.k_proj(x))\n")],
+}
+
+
+def test_the_reference_passes_the_grader(tmp_path):
+    result = grade_mutant("12", [], tmp_path)
+    assert result.ok, [(c.name, c.message) for c in result.checks if not c.passed] or result.problem
+
+
+@pytest.mark.parametrize("name", MUTANTS)
+def test_the_grader_catches_a_mutant(tmp_path, name):
+    result = grade_mutant("12", MUTANTS[name], tmp_path)
+    assert not result.ok and failed_checks(result), f"the checks passed module 12 with: {name}"

@@ -10,6 +10,8 @@ import tinytorch
 from tinytorch.core.embeddings import Embedding, PositionalEmbedding, sinusoidal_positions
 from tinytorch.core.tensor import Tensor
 
+from mutants import failed_checks, grade_mutant
+
 CURRICULUM_MODULE = "11"
 
 
@@ -64,3 +66,29 @@ def test_sinusoidal_rows_differ_and_dot_products_depend_only_on_the_offset():
     assert len({tuple(row.round(5)) for row in table}) == 32, "every position must have its own vector"
     dots = table @ table.T
     np.testing.assert_allclose(np.diag(dots, 3)[:-1], np.diag(dots, 3)[1:], atol=1e-5)  # sin/cos: <p_t, p_t+3> is the same for every t
+
+
+MUTANTS = {
+    "lookup outside autograd": [("        return self.weight[_token_ids(tokens, self.num_embeddings)]\n",
+                                 "        return Tensor(self.weight.data[_token_ids(tokens, self.num_embeddings)])\n")],
+    "ids not checked": [("        return self.weight[_token_ids(tokens, self.num_embeddings)]\n",
+                         "        return self.weight[np.asarray(tokens.data if isinstance(tokens, Tensor) else tokens).astype(np.int64)]\n")],
+    "positions cut out of autograd": [("        return x + self.weight[:length]\n", "        return x + Tensor(self.weight.data[:length])\n")],
+    "a long sequence is not refused": [("        if length > self.max_len:\n", "        if False:\n")],
+    "small token vectors": [("np.random.randn(num_embeddings, embedding_dim), requires_grad=True)",
+                             "np.random.randn(num_embeddings, embedding_dim) * 0.02, requires_grad=True)")],
+    "cos in the even columns": [("    table[:, 0::2] = np.sin(angles)\n", "    table[:, 0::2] = np.cos(angles)\n")],
+    "frequencies over half the width": [("    rates = 1.0 / 10000 ** (np.arange(0, embedding_dim, 2) / embedding_dim)\n",
+                                         "    rates = 1.0 / 10000 ** (np.arange(0, embedding_dim, 2) / (embedding_dim / 2))\n")],
+}
+
+
+def test_the_reference_passes_the_grader(tmp_path):
+    result = grade_mutant("11", [], tmp_path)
+    assert result.ok, [(c.name, c.message) for c in result.checks if not c.passed] or result.problem
+
+
+@pytest.mark.parametrize("name", MUTANTS)
+def test_the_grader_catches_a_mutant(tmp_path, name):
+    result = grade_mutant("11", MUTANTS[name], tmp_path)
+    assert not result.ok and failed_checks(result), f"the checks passed module 11 with: {name}"

@@ -7,6 +7,8 @@ from hypothesis import given, settings, strategies as st
 import tinytorch
 from tinytorch.core.tokenization import BPETokenizer, CharTokenizer
 
+from mutants import failed_checks, grade_mutant
+
 CURRICULUM_MODULE = "10"
 TRAINING_TEXT = "When shall we three meet again\nIn thunder, lightning, or in rain? Naïve café, 中文 😀😀! " * 4
 BPE = BPETokenizer(320).train(TRAINING_TEXT)
@@ -71,3 +73,27 @@ def test_unknown_character_is_named_with_its_position():
 def test_bpe_vocab_size_below_the_bytes_is_refused(size):
     with pytest.raises(ValueError, match="vocab_size >= 256"):
         BPETokenizer(size)
+
+
+MUTANTS = {
+    "ids in order of first appearance": [("        self.chars = sorted(set(text))\n", "        self.chars = list(dict.fromkeys(text))\n")],
+    "ties go to the larger pair": [("pair = min(counts, key=lambda p: (-counts[p], p))\n            ids",
+                                    "pair = max(counts, key=lambda p: (counts[p], p))\n            ids")],
+    "merges applied left to right, not in learned order": [(
+        '            pair = min(zip(ids, ids[1:]), key=lambda p: self.merges.get(p, float("inf")))\n',
+        '            pair = next((p for p in zip(ids, ids[1:]) if p in self.merges), None)\n')],
+    "invalid bytes dropped": [('.decode("utf-8", errors="replace")\n', '.decode("utf-8", errors="ignore")\n')],
+    "unknown characters skipped": [("            if char not in self.stoi:\n                raise",
+                                    "            if char not in self.stoi:\n                continue\n                raise")],
+}
+
+
+def test_the_reference_passes_the_grader(tmp_path):
+    result = grade_mutant("10", [], tmp_path)
+    assert result.ok, [(c.name, c.message) for c in result.checks if not c.passed] or result.problem
+
+
+@pytest.mark.parametrize("name", MUTANTS)
+def test_the_grader_catches_a_mutant(tmp_path, name):
+    result = grade_mutant("10", MUTANTS[name], tmp_path)
+    assert not result.ok and failed_checks(result), f"the checks passed module 10 with: {name}"

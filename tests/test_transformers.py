@@ -11,6 +11,8 @@ from tinytorch.core.optimizers import Adam
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.transformers import GPT, MLP, LayerNorm, TransformerBlock
 
+from mutants import failed_checks, grade_mutant
+
 CURRICULUM_MODULE = "13"
 
 
@@ -97,3 +99,32 @@ def test_block_and_mlp_shapes():
     assert block(Tensor(np.ones((2, 4, 12)))).shape == (2, 4, 12)
     assert [layer.weight.shape for layer in block.mlp.layers[::2]] == [(12, 24), (24, 12)]
     assert len(MLP(4, 8).parameters()) == 4
+
+
+MUTANTS = {
+    "LayerNorm backward without mean(g)": [("        return (self.inv_std * (g - mean_g - x_hat * mean_gx),)\n",
+                                            "        return (self.inv_std * (g - x_hat * mean_gx),)\n")],
+    "LayerNorm backward without the x_hat term": [("        return (self.inv_std * (g - mean_g - x_hat * mean_gx),)\n",
+                                                   "        return (self.inv_std * (g - mean_g),)\n")],
+    "LayerNorm over the batch axis": [("        return _normalize(x, tuple(range(-count, 0)), self.eps)", "        return _normalize(x, (0,), self.eps)")],
+    "post-norm attention": [("        x = x + self.attn(self.norm1(x), mask=mask, is_causal=is_causal)\n",
+                             "        x = self.norm1(x + self.attn(x, mask=mask, is_causal=is_causal))\n")],
+    "no residual around the MLP": [("        return x + self.mlp(self.norm2(x))\n", "        return self.mlp(self.norm2(x))\n")],
+    "blocks not causal": [("\n            x = block(x, is_causal=True)\n", "\n            x = block(x)\n")],
+    "no final norm": [("\n        return self.head(self.norm(x))\n", "\n        return self.head(x)\n")],
+    "generate does not crop the context": [("\n                logits = self.forward(ids[:, -self.max_seq_len:]).data[:, -1, :]",
+                                            "\n                logits = self.forward(ids).data[:, -1, :]")],
+    "generate reads the first position": [("\n                logits = self.forward(ids[:, -self.max_seq_len:]).data[:, -1, :]",
+                                           "\n                logits = self.forward(ids[:, -self.max_seq_len:]).data[:, 0, :]")],
+}
+
+
+def test_the_reference_passes_the_grader(tmp_path):
+    result = grade_mutant("13", [], tmp_path)
+    assert result.ok, [(c.name, c.message) for c in result.checks if not c.passed] or result.problem
+
+
+@pytest.mark.parametrize("name", MUTANTS)
+def test_the_grader_catches_a_mutant(tmp_path, name):
+    result = grade_mutant("13", MUTANTS[name], tmp_path)
+    assert not result.ok and failed_checks(result), f"the checks passed module 13 with: {name}"
