@@ -293,6 +293,8 @@ test_hidden_bias_gelu_gradients_and_memory()
 # %%
 import sys
 
+from tinytorch.core.profiling import measure_latency
+
 n = 48
 rng = np.random.default_rng(0)
 a, b = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
