@@ -72,7 +72,7 @@ def test_the_reference_run_shows_both_curves_the_filters_and_both_accuracies():
     loss = ElementTree.fromstring(outcome.pictures["04_cnn_loss.svg"])
     assert len(loss.findall(f"{SVG}polyline")) == 2, "the CNN's and the MLP's loss curves"
     filters = ElementTree.fromstring(outcome.pictures["04_cnn_filters.svg"])
-    assert len([r for r in filters.iter(f"{SVG}rect") if r.get("shape-rendering")]) == 8 * 9, "eight 3x3 filters"
+    assert len([r for r in filters.iter(f"{SVG}rect") if r.get("shape-rendering")]) == 16 * 9, "sixteen 3x3 filters"
 
 
 def test_milestone_04_misses_when_the_convolution_weights_get_no_gradient(tmp_path):
