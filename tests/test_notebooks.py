@@ -19,6 +19,7 @@ from curriculum.generate import COURSE_DATA, CURRICULUM, ROOT, source
 COURSE = generate.course()
 MODULES = generate.sources(COURSE, "modules")
 MILESTONES = generate.sources(COURSE, "milestones")
+FOUNDATION = next(tier["modules"] for tier in COURSE["tier"] if tier["id"] == "foundation")
 
 # Appended to instructor notebooks: the grader runs the hidden tests, so they must pass on the reference.
 RUN_HIDDEN_TESTS = """\
@@ -71,6 +72,12 @@ def test_learner_notebook_fails_only_with_not_implemented(files, tmp_path, mid, 
     assert not other, f"{info['source']}: the learner notebook must fail only at the stubs, got (cell id, exception, message): {other}"
     if source.BEGIN in (CURRICULUM / info["source"]).read_text():
         assert failed, f"{info['source']}: has solution regions, yet the learner notebook ran without a NotImplementedError"
+    if mid in FOUNDATION and failed:
+        # Run All stops at the first error: it must be a test of the first thing to write, never a
+        # demo that needs code the learner has not reached yet (demo cells go after their tests).
+        first = next(cell for cell in nb.cells if cell.id == failed[0][0])
+        assert first.metadata.get("tags") == ["test"], \
+            f"{info['source']}: Run All first stops in a cell that is not a `#| test` cell ({failed[0]}):\n{first.source[:300]}"
 
 
 def test_welcome_module_needs_no_numpy(files, tmp_path):

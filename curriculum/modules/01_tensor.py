@@ -304,7 +304,7 @@ def test_unit_arithmetic():
                                 ("a * b", a * b, [4, 10, 18]), ("a / b", a / b, [0.25, 0.4, 0.5]),
                                 ("a * 2", a * 2, [2, 4, 6]), ("10 - a", 10 - a, [9, 8, 7])]:
         assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
-        assert np.allclose(got.data, expected), f"{name} for a=[1, 2, 3], b=[4, 5, 6]: expected {expected}, got {got.data.tolist()}"
+        assert np.allclose(got.data, expected), f"{name} for a=[1, 2, 3], b=[4, 5, 6]: expected {expected}, got {np.round(got.data, 4).tolist()}"
     print("✅ Arithmetic works!")
 
 
@@ -315,7 +315,7 @@ def test_unit_broadcasting():
     got = x + bias
     expected = np.array([[11, 22, 33], [14, 25, 36]], dtype=np.float32)
     assert got.shape == (2, 3), f"(2, 3) + (3,): expected shape (2, 3), got {got.shape}"
-    assert np.allclose(got.data, expected), f"x + bias: expected {expected.tolist()}, got {got.data.tolist()}"
+    assert np.allclose(got.data, expected), f"x + bias: expected {expected.tolist()}, got {np.round(got.data, 4).tolist()}"
     print("✅ Broadcasting works!")
 
 
@@ -355,7 +355,7 @@ def test_unit_matrix_multiplication():
     b = Tensor([[5, 6], [7, 8]])
     got = a @ b
     expected = np.array([[19, 22], [43, 50]], dtype=np.float32)
-    assert np.allclose(got.data, expected), f"a @ b for a={a.data.tolist()}, b={b.data.tolist()}: expected {expected.tolist()}, got {got.data.tolist()}"
+    assert np.allclose(got.data, expected), f"a @ b for a={a.data.tolist()}, b={b.data.tolist()}: expected {expected.tolist()}, got {np.round(got.data, 4).tolist()}"
     got = Tensor(np.ones((2, 3))).matmul(Tensor(np.ones((3, 4))))
     assert got.shape == (2, 4), f"(2, 3) @ (3, 4): expected shape (2, 4), got {got.shape}"
     with case("batched (2, 3, 4) @ (2, 4, 5)"):
@@ -413,10 +413,10 @@ def test_unit_reductions():
     print("🧪 Unit Test: sum, mean, max...")
     x = Tensor([[1, 2, 3], [4, 5, 6]])
     assert np.isclose(x.sum().data, 21), f"sum of [[1, 2, 3], [4, 5, 6]]: expected 21, got {x.sum().data}"
-    assert np.allclose(x.sum(axis=0).data, [5, 7, 9]), f"sum(axis=0): expected [5, 7, 9], got {x.sum(axis=0).data.tolist()}"
+    assert np.allclose(x.sum(axis=0).data, [5, 7, 9]), f"sum(axis=0): expected [5, 7, 9], got {np.round(x.sum(axis=0).data, 4).tolist()}"
     assert x.sum(axis=1, keepdims=True).shape == (2, 1), f"sum(axis=1, keepdims=True) of (2, 3): expected shape (2, 1), got {x.sum(axis=1, keepdims=True).shape}"
-    assert np.allclose(x.mean(axis=1).data, [2, 5]), f"mean(axis=1): expected [2, 5], got {x.mean(axis=1).data.tolist()}"
-    assert np.allclose(x.max(axis=0).data, [4, 5, 6]), f"max(axis=0): expected [4, 5, 6], got {x.max(axis=0).data.tolist()}"
+    assert np.allclose(x.mean(axis=1).data, [2, 5]), f"mean(axis=1): expected [2, 5], got {np.round(x.mean(axis=1).data, 4).tolist()}"
+    assert np.allclose(x.max(axis=0).data, [4, 5, 6]), f"max(axis=0): expected [4, 5, 6], got {np.round(x.max(axis=0).data, 4).tolist()}"
     print("✅ Reductions work!")
 
 
@@ -426,8 +426,8 @@ def test_unit_shape_operations():
     assert x.reshape(2, 3).shape == (2, 3), f"reshape(2, 3) of (6,): expected (2, 3), got {x.reshape(2, 3).shape}"
     assert x.reshape((3, -1)).shape == (3, 2), f"reshape((3, -1)) of (6,): expected (3, 2), got {x.reshape((3, -1)).shape}"
     m = x.reshape(2, 3)
-    assert np.array_equal(m.transpose().data, [[0, 3], [1, 4], [2, 5]]), f"transpose of {m.data.tolist()}: got {m.transpose().data.tolist()}"
-    assert np.array_equal(m[1].data, [3, 4, 5]), f"m[1] of {m.data.tolist()}: expected [3, 4, 5], got {m[1].data.tolist()}"
+    assert np.array_equal(m.transpose().data, [[0, 3], [1, 4], [2, 5]]), f"transpose of {m.data.tolist()}: got {np.round(m.transpose().data, 4).tolist()}"
+    assert np.array_equal(m[1].data, [3, 4, 5]), f"m[1] of {m.data.tolist()}: expected [3, 4, 5], got {np.round(m[1].data, 4).tolist()}"
     print("✅ Shape operations work!")
 
 
@@ -480,7 +480,7 @@ def test_hidden_reverse_and_unary_ops():
                                 ("1 - a", 1 - a, [0, -1, -3]), ("-a", -a, [-1, -2, -4]), ("a.exp()", a.exp(), np.exp([1, 2, 4])),
                                 ("a.log()", a.log(), np.log([1, 2, 4]))]:
         assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
-        assert np.allclose(got.data, expected, rtol=1e-5), f"{name} for a=[1, 2, 4]: expected {list(expected)}, got {got.data.tolist()}"
+        assert np.allclose(got.data, expected, rtol=1e-5), f"{name} for a=[1, 2, 4]: expected {list(expected)}, got {np.round(got.data, 4).tolist()}"
 
 
 def test_hidden_broadcasting_shapes():
@@ -489,7 +489,7 @@ def test_hidden_broadcasting_shapes():
         for symbol, got, expected in [("+", Tensor(a) + Tensor(b), a + b), ("-", Tensor(a) - Tensor(b), a - b),
                                       ("*", Tensor(a) * Tensor(b), a * b), ("/", Tensor(a) / Tensor(b), a / b)]:
             assert got.shape == expected.shape, f"a {symbol} b for shapes {sa} and {sb}: expected shape {expected.shape}, got {got.shape}"
-            assert np.allclose(got.data, expected), f"a {symbol} b for shapes {sa} and {sb}: expected {expected.tolist()}, got {got.data.tolist()}"
+            assert np.allclose(got.data, expected), f"a {symbol} b for shapes {sa} and {sb}: expected {expected.tolist()}, got {np.round(got.data, 4).tolist()}"
 
 
 def test_hidden_broadcasting_errors():
@@ -501,11 +501,11 @@ def test_hidden_matmul():
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((4, 2)).astype(np.float32)
     got = Tensor(a) @ Tensor(b)
-    assert got.shape == (3, 2) and np.allclose(got.data, a @ b, atol=1e-5), f"(3, 4) @ (4, 2): expected {(a @ b).tolist()}, got {got.data.tolist()}"
+    assert got.shape == (3, 2) and np.allclose(got.data, a @ b, atol=1e-5), f"(3, 4) @ (4, 2): expected {(a @ b).tolist()}, got {np.round(got.data, 4).tolist()}"
     batched = Tensor(np.ones((5, 3, 4))) @ Tensor(np.ones((4, 2)))
     assert batched.shape == (5, 3, 2) and np.allclose(batched.data, 4), f"(5, 3, 4) @ (4, 2): expected shape (5, 3, 2) of 4s, got {batched.shape}"
     got = Tensor(a).matmul(b)  # a plain array works too
-    assert np.allclose(got.data, a @ b, atol=1e-5), f"Tensor.matmul(ndarray): expected {(a @ b).tolist()}, got {got.data.tolist()}"
+    assert np.allclose(got.data, a @ b, atol=1e-5), f"Tensor.matmul(ndarray): expected {(a @ b).tolist()}, got {np.round(got.data, 4).tolist()}"
     expect_error(ValueError, lambda: Tensor(np.ones((64, 784))) @ Tensor(np.ones((128, 10))), "(64, 784)", "(128, 10)")
     expect_error(ValueError, lambda: Tensor(np.ones(3)) @ Tensor(np.ones((3, 2))), "(3,)", "(3, 2)")
 
@@ -520,7 +520,7 @@ def test_hidden_reductions():
                 expected = getattr(x, name)(axis=axis, keepdims=keepdims)
                 assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
                 assert got.shape == np.shape(expected), f"{name}(axis={axis}, keepdims={keepdims}) of shape (2, 3, 4): expected shape {np.shape(expected)}, got {got.shape}"
-                assert np.allclose(got.data, expected), f"{name}(axis={axis}, keepdims={keepdims}) of shape (2, 3, 4): expected {np.asarray(expected).tolist()}, got {got.data.tolist()}"
+                assert np.allclose(got.data, expected), f"{name}(axis={axis}, keepdims={keepdims}) of shape (2, 3, 4): expected {np.asarray(expected).tolist()}, got {np.round(got.data, 4).tolist()}"
 
 
 def test_hidden_reshape_transpose_getitem():
@@ -532,7 +532,7 @@ def test_hidden_reshape_transpose_getitem():
     assert np.array_equal(t.transpose(0, 2).data, np.swapaxes(x, 0, 2)), f"transpose(0, 2) of (2, 3, 4): expected shape (4, 3, 2), got {t.transpose(0, 2).shape}"
     assert Tensor([1, 2, 3]).transpose().shape == (3,), f"transpose() of a (3,) vector: expected it unchanged, got shape {Tensor([1, 2, 3]).transpose().shape}"
     for index in [0, (1, 2), (slice(None), 1), ([0, 1, 0],), (Ellipsis, 3)]:
-        assert np.array_equal(t[index].data, x[index]), f"t[{index}] of shape (2, 3, 4): expected {x[index].tolist()}, got {t[index].data.tolist()}"
+        assert np.array_equal(t[index].data, x[index]), f"t[{index}] of shape (2, 3, 4): expected {x[index].tolist()}, got {np.round(t[index].data, 4).tolist()}"
 
 
 def test_hidden_repr():

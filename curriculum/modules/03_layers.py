@@ -162,13 +162,13 @@ def test_unit_linear():
     assert layer.weight.shape == (3, 2), f"Linear(3, 2).weight.shape: expected (3, 2), got {layer.weight.shape}"
     assert layer.bias.shape == (2,), f"Linear(3, 2).bias.shape: expected (2,), got {layer.bias.shape}"
     assert layer.weight.requires_grad and layer.bias.requires_grad, "weight and bias must be created with requires_grad=True"
-    assert np.allclose(layer.bias.data, 0), f"Linear(3, 2).bias should start at zero, got {layer.bias.data.tolist()}"
+    assert np.allclose(layer.bias.data, 0), f"Linear(3, 2).bias should start at zero, got {np.round(layer.bias.data, 4).tolist()}"
     layer.bias.data[...] = [0.5, -1.0]  # as after some training: a zero bias would hide a forgotten `+ bias`
     x = Tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]])
     got = layer(x)
     expected = x.data @ layer.weight.data + layer.bias.data
     assert got.shape == (2, 2), f"Linear(3, 2) on x of shape (2, 3): expected output shape (2, 2), got {got.shape}"
-    assert np.allclose(got.data, expected, atol=1e-6), f"Linear(3, 2)(x) with bias [0.5, -1.0]: expected x @ W + b = {expected.tolist()}, got {got.data.tolist()}"
+    assert np.allclose(got.data, expected, atol=1e-6), f"Linear(3, 2)(x) with bias [0.5, -1.0]: expected x @ W + b = {expected.tolist()}, got {np.round(got.data, 4).tolist()}"
     params = layer.parameters()
     assert len(params) == 2 and params[0] is layer.weight and params[1] is layer.bias, \
         f"parameters(): expected [weight, bias], got {len(params)} tensors"
@@ -190,7 +190,7 @@ def test_hidden_linear_init():
     assert w.dtype == np.float32, f"Linear weight must be float32, got {w.dtype}"
     assert np.abs(w).max() <= bound + 1e-7, f"Linear(100, 50): weights must lie in [-1/sqrt(100), 1/sqrt(100)] = [-0.1, 0.1], got max |w| = {np.abs(w).max():.4f}"
     assert w.std() > bound / 4, f"Linear(100, 50): weights must be random and spread over [-0.1, 0.1], got std {w.std():.5f}"
-    assert np.allclose(layer.bias.data, 0), f"Linear bias should start at zero, got {layer.bias.data[:5].tolist()}..."
+    assert np.allclose(layer.bias.data, 0), f"Linear bias should start at zero, got {np.round(layer.bias.data[:5], 4).tolist()}..."
     np.random.seed(7)
     first = Linear(4, 3).weight.data.copy()
     np.random.seed(7)
@@ -205,7 +205,7 @@ def test_hidden_linear_no_bias_and_batch_dims():
         f"Linear(3, 4, bias=False).parameters(): expected [weight], got {len(layer.parameters())} tensors"
     x = Tensor(np.arange(6).reshape(2, 3))
     got = layer(x)
-    assert np.allclose(got.data, x.data @ layer.weight.data, atol=1e-6), f"Linear without bias: expected x @ W = {(x.data @ layer.weight.data).tolist()}, got {got.data.tolist()}"
+    assert np.allclose(got.data, x.data @ layer.weight.data, atol=1e-6), f"Linear without bias: expected x @ W = {(x.data @ layer.weight.data).tolist()}, got {np.round(got.data, 4).tolist()}"
     x3 = Tensor(np.ones((2, 5, 3)))
     got = Linear(3, 4)(x3)
     assert got.shape == (2, 5, 4), f"Linear(3, 4) on input of shape (2, 5, 3): expected shape (2, 5, 4), got {got.shape}"
@@ -286,7 +286,7 @@ def test_unit_dropout():
     dropped = (got == 0).mean()
     assert 0.45 < dropped < 0.55, f"Dropout(0.5) on 10,000 ones: expected about half zeros, got a fraction of {dropped:.3f}"
     kept = got[got != 0]
-    assert np.allclose(kept, 2.0), f"Dropout(0.5): kept values must be scaled by 1 / (1 - 0.5) = 2, got {np.unique(kept)[:5].tolist()}"
+    assert np.allclose(kept, 2.0), f"Dropout(0.5): kept values must be scaled by 1 / (1 - 0.5) = 2, got {np.round(np.unique(kept)[:5], 4).tolist()}"
     dropout.eval()
     got = dropout(x).data
     assert np.array_equal(got, x.data), "Dropout in eval mode must return its input unchanged"
@@ -303,7 +303,7 @@ def test_hidden_dropout_scaling_and_randomness():
     dropout = Dropout(0.2)
     first, second = dropout(x).data, dropout(x).data
     assert first.shape == (200, 50), f"Dropout output shape: expected (200, 50), got {first.shape}"
-    assert np.allclose(first[first != 0], 3.0 / 0.8), f"Dropout(0.2) on 3.0: kept values must be 3.0 / 0.8 = 3.75, got {np.unique(first[first != 0])[:5].tolist()}"
+    assert np.allclose(first[first != 0], 3.0 / 0.8), f"Dropout(0.2) on 3.0: kept values must be 3.0 / 0.8 = 3.75, got {np.round(np.unique(first[first != 0])[:5], 4).tolist()}"
     assert abs((first == 0).mean() - 0.2) < 0.03, f"Dropout(0.2): expected about 20% zeros, got {(first == 0).mean():.3f}"
     assert abs(first.mean() - 3.0) < 0.1, f"inverted dropout keeps the mean: expected about 3.0, got {first.mean():.3f}"
     assert not np.array_equal(first, second), "Dropout must draw a new random mask on every forward pass"
@@ -396,7 +396,7 @@ def test_unit_sequential():
     got = model(x)
     expected = np.maximum(x.data @ first.weight.data + first.bias.data, 0) @ second.weight.data + second.bias.data
     assert got.shape == (2, 3), f"Sequential(Linear(2, 4), ReLU(), Linear(4, 3)) on (2, 2): expected shape (2, 3), got {got.shape}"
-    assert np.allclose(got.data, expected, atol=1e-6), f"Sequential output: expected {expected.tolist()}, got {got.data.tolist()}"
+    assert np.allclose(got.data, expected, atol=1e-6), f"Sequential output: expected {expected.tolist()}, got {np.round(got.data, 4).tolist()}"
     params = model.parameters()
     assert all(isinstance(p, Tensor) for p in params), \
         f"parameters() must be one flat list of Tensors, got a list of {[type(p).__name__ for p in params]}"

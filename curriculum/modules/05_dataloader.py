@@ -294,7 +294,7 @@ def test_hidden_rows_stay_together():
     y = Tensor(np.arange(10))
     for bx, by in DataLoader(TensorDataset(X, y), batch_size=3, shuffle=True):
         expected = X.data[by.data.astype(int)]
-        assert np.array_equal(bx.data, expected), f"each input row must stay with its own label: labels {by.data.tolist()} need rows {expected.tolist()}, got {bx.data.tolist()}"
+        assert np.array_equal(bx.data, expected), f"each input row must stay with its own label: labels {by.data.tolist()} need rows {expected.tolist()}, got {np.round(bx.data, 4).tolist()}"
         assert bx.dtype == np.float32 and isinstance(bx, Tensor), f"batches must be float32 Tensors, got {type(bx).__name__} of {bx.dtype}"
 
 
@@ -312,7 +312,7 @@ def test_hidden_generic_dataset():
     xb, yb = batches[0]
     assert xb.shape == (2, 2) and yb.shape == (2,), f"a custom Dataset in batches of 2: expected shapes (2, 2) and (2,), got {xb.shape} and {yb.shape}"
     assert np.array_equal(yb.data, [0, 1]) and np.array_equal(batches[2][1].data, [16]), \
-        f"Squares labels: expected [0, 1] first and [16] last, got {yb.data.tolist()} and {batches[2][1].data.tolist()}"
+        f"Squares labels: expected [0, 1] first and [16] last, got {np.round(yb.data, 4).tolist()} and {batches[2][1].data.tolist()}"
     expect_error(NotImplementedError, lambda: len(Dataset()), "__len__")
 
 

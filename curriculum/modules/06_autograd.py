@@ -133,7 +133,7 @@ def test_unit_unbroadcast():
                             ((2, 1), [[3], [12]]), ((), 15)]:
         got = _unbroadcast(grad, shape)
         assert got.shape == shape, f"_unbroadcast of a (2, 3) gradient to shape {shape}: expected shape {shape}, got {got.shape}"
-        assert np.allclose(got, expected), f"_unbroadcast of {grad.tolist()} to shape {shape}: expected {expected}, got {got.tolist()}"
+        assert np.allclose(got, expected), f"_unbroadcast of {grad.tolist()} to shape {shape}: expected {expected}, got {np.round(got, 4).tolist()}"
     print("✅ _unbroadcast works!")
 
 
@@ -899,8 +899,8 @@ def test_unit_add_mul_backward():
     b = Tensor([4.0, 5.0], requires_grad=True)
     (a * b + a).sum().backward()
     assert a.grad is not None and b.grad is not None, "after backward(), a.grad and b.grad must be set"
-    assert np.allclose(a.grad.data, [5, 6]), f"d/da sum(a*b + a) for a=[2, 3], b=[4, 5]: expected b + 1 = [5, 6], got {a.grad.data.tolist()}"
-    assert np.allclose(b.grad.data, [2, 3]), f"d/db sum(a*b + a) for a=[2, 3], b=[4, 5]: expected a = [2, 3], got {b.grad.data.tolist()}"
+    assert np.allclose(a.grad.data, [5, 6]), f"d/da sum(a*b + a) for a=[2, 3], b=[4, 5]: expected b + 1 = [5, 6], got {np.round(a.grad.data, 4).tolist()}"
+    assert np.allclose(b.grad.data, [2, 3]), f"d/db sum(a*b + a) for a=[2, 3], b=[4, 5]: expected a = [2, 3], got {np.round(b.grad.data, 4).tolist()}"
     print("✅ + and * backward work!")
 
 
@@ -910,7 +910,7 @@ def test_unit_broadcast_backward():
     bias = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x + bias).sum().backward()
     assert bias.grad.shape == (3,), f"bias of shape (3,) added to (4, 3): bias.grad must have shape (3,), got {bias.grad.shape}"
-    assert np.allclose(bias.grad.data, [4, 4, 4]), f"bias used in 4 rows: expected grad [4, 4, 4], got {bias.grad.data.tolist()}"
+    assert np.allclose(bias.grad.data, [4, 4, 4]), f"bias used in 4 rows: expected grad [4, 4, 4], got {np.round(bias.grad.data, 4).tolist()}"
     print("✅ Broadcast gradients work!")
 
 
@@ -919,8 +919,8 @@ def test_unit_matmul_backward():
     a = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     b = Tensor([[5.0, 6.0], [7.0, 8.0]], requires_grad=True)
     (a @ b).sum().backward()
-    assert np.allclose(a.grad.data, [[11, 15], [11, 15]]), f"d/da sum(a @ b): expected ones @ b.T = [[11, 15], [11, 15]], got {a.grad.data.tolist()}"
-    assert np.allclose(b.grad.data, [[4, 4], [6, 6]]), f"d/db sum(a @ b): expected a.T @ ones = [[4, 4], [6, 6]], got {b.grad.data.tolist()}"
+    assert np.allclose(a.grad.data, [[11, 15], [11, 15]]), f"d/da sum(a @ b): expected ones @ b.T = [[11, 15], [11, 15]], got {np.round(a.grad.data, 4).tolist()}"
+    assert np.allclose(b.grad.data, [[4, 4], [6, 6]]), f"d/db sum(a @ b): expected a.T @ ones = [[4, 4], [6, 6]], got {np.round(b.grad.data, 4).tolist()}"
     print("✅ Matmul backward works!")
 
 
@@ -1016,7 +1016,7 @@ def test_hidden_gradcheck_reductions():
 def test_hidden_max_splits_ties():
     x = Tensor([[1.0, 3.0, 3.0]], requires_grad=True)
     x.max().backward()
-    assert np.allclose(x.grad.data, [[0, 0.5, 0.5]]), f"max of [[1, 3, 3]] ties: expected grad [[0, 0.5, 0.5]], got {x.grad.data.tolist()}"
+    assert np.allclose(x.grad.data, [[0, 0.5, 0.5]]), f"max of [[1, 3, 3]] ties: expected grad [[0, 0.5, 0.5]], got {np.round(x.grad.data, 4).tolist()}"
 
 
 def test_hidden_gradcheck_shape_ops():
@@ -1061,9 +1061,9 @@ def test_hidden_grads_accumulate_and_reuse():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = x * x  # x used twice in one product
     (y + x).sum().backward()
-    assert np.allclose(x.grad.data, [3, 5]), f"d/dx sum(x*x + x) for x=[1, 2]: expected 2x + 1 = [3, 5], got {x.grad.data.tolist()}"
+    assert np.allclose(x.grad.data, [3, 5]), f"d/dx sum(x*x + x) for x=[1, 2]: expected 2x + 1 = [3, 5], got {np.round(x.grad.data, 4).tolist()}"
     (x * 3).sum().backward()
-    assert np.allclose(x.grad.data, [6, 8]), f"a second backward must ADD to .grad: expected [3, 5] + [3, 3] = [6, 8], got {x.grad.data.tolist()}"
+    assert np.allclose(x.grad.data, [6, 8]), f"a second backward must ADD to .grad: expected [3, 5] + [3, 3] = [6, 8], got {np.round(x.grad.data, 4).tolist()}"
 
 
 def test_hidden_no_grad_and_requires_grad():
@@ -1083,7 +1083,7 @@ def test_hidden_backward_errors():
     expect_error(RuntimeError, lambda: (x * 2).backward(), "(1, 2)")
     expect_error(RuntimeError, lambda: Tensor([1.0]).sum().backward(), "requires_grad")
     (x * 2).backward(np.ones((1, 2)))
-    assert np.allclose(x.grad.data, [[2, 2]]), f"backward(gradient=ones) of x * 2: expected x.grad [[2, 2]], got {x.grad.data.tolist()}"
+    assert np.allclose(x.grad.data, [[2, 2]]), f"backward(gradient=ones) of x * 2: expected x.grad [[2, 2]], got {np.round(x.grad.data, 4).tolist()}"
 
 
 def test_hidden_enable_autograd_is_idempotent():
@@ -1091,7 +1091,7 @@ def test_hidden_enable_autograd_is_idempotent():
     enable_autograd()
     x = Tensor([3.0], requires_grad=True)
     (x * 2).sum().backward()
-    assert np.allclose(x.grad.data, [2]), f"after calling enable_autograd() again, d/dx sum(2x) must still be [2], got {x.grad.data.tolist()}"
+    assert np.allclose(x.grad.data, [2]), f"after calling enable_autograd() again, d/dx sum(2x) must still be [2], got {np.round(x.grad.data, 4).tolist()}"
     y = Tensor([1.0], requires_grad=True) + 1
     assert y._grad_fn is not None and not hasattr(Tensor.__add__.untracked, "untracked"), "enable_autograd() twice must not wrap an operation twice"
 
@@ -1120,7 +1120,7 @@ def test_hidden_leaf_grads_are_separate_writeable_arrays():
     with case("a second (a + b).sum().backward()"):
         (a + b).sum().backward()
     assert np.allclose(a.grad.data, [2, 2]) and np.allclose(b.grad.data, [2, 2]), \
-        f"two (a + b).sum().backward(): expected a.grad = b.grad = [2, 2], got {a.grad.data.tolist()} and {b.grad.data.tolist()}"
+        f"two (a + b).sum().backward(): expected a.grad = b.grad = [2, 2], got {np.round(a.grad.data, 4).tolist()} and {b.grad.data.tolist()}"
 
 
 def test_hidden_graph_order_visits_a_diamond_once():
@@ -1136,7 +1136,7 @@ def test_hidden_graph_order_visits_a_diamond_once():
         f"_graph_order of the diamond: expected 6 tensors, each after its inputs (x, h, ..., out), got {len(order)} with x at {ids.index(id(x))}, h at {ids.index(id(h))}, out at {ids.index(id(out))}"
     with case("the diamond's backward()"):
         out.backward()
-    assert np.allclose(x.grad.data, [14, 14]), f"d/dx sum(h * 3 + h * 4), h = 2x: expected 14 (2 * (3 + 4)), got {x.grad.data.tolist()}"
+    assert np.allclose(x.grad.data, [14, 14]), f"d/dx sum(h * 3 + h * 4), h = 2x: expected 14 (2 * (3 + 4)), got {np.round(x.grad.data, 4).tolist()}"
 
 
 def test_hidden_bce_gradient_at_the_clip():

@@ -143,14 +143,14 @@ def test_unit_sgd():
     p = Tensor([1.0, -2.0], requires_grad=True)
     p.grad = Tensor([0.5, -1.0])
     SGD([p], lr=0.1).step()
-    assert np.allclose(p.data, [0.95, -1.9]), f"SGD(lr=0.1) on p=[1, -2] with grad [0.5, -1]: expected p - 0.1 * grad = [0.95, -1.9], got {p.data.tolist()}"
+    assert np.allclose(p.data, [0.95, -1.9]), f"SGD(lr=0.1) on p=[1, -2] with grad [0.5, -1]: expected p - 0.1 * grad = [0.95, -1.9], got {np.round(p.data, 4).tolist()}"
 
     p = Tensor([1.0], requires_grad=True)
     optimizer = SGD([p], lr=0.1, momentum=0.9)
     for expected in [0.95, 0.855]:
         p.grad = Tensor([0.5])
         optimizer.step()
-        assert np.allclose(p.data, [expected]), f"SGD(lr=0.1, momentum=0.9), p=1, grad 0.5 each step: expected p = {expected}, got {p.data.tolist()}"
+        assert np.allclose(p.data, [expected]), f"SGD(lr=0.1, momentum=0.9), p=1, grad 0.5 each step: expected p = {expected}, got {np.round(p.data, 4).tolist()}"
     print("✅ SGD works!")
 
 
@@ -207,8 +207,8 @@ def test_hidden_sgd_skips_missing_grads_and_keeps_identity():
     a, b = Tensor([1.0, 1.0], requires_grad=True), Tensor([5.0], requires_grad=True)
     data_a = a.data
     _run(SGD([a, b], lr=0.5, momentum=0.9), [a, b], [[[1.0, 2.0], None]])
-    assert np.allclose(b.data, [5.0]), f"a parameter whose grad is None must not change: expected [5.0], got {b.data.tolist()}"
-    assert np.allclose(a.data, [0.5, 0.0]), f"SGD(lr=0.5) on a=[1, 1] with grad [1, 2]: expected [0.5, 0.0], got {a.data.tolist()}"
+    assert np.allclose(b.data, [5.0]), f"a parameter whose grad is None must not change: expected [5.0], got {np.round(b.data, 4).tolist()}"
+    assert np.allclose(a.data, [0.5, 0.0]), f"SGD(lr=0.5) on a=[1, 1] with grad [1, 2]: expected [0.5, 0.0], got {np.round(a.data, 4).tolist()}"
     assert a.data is data_a, "step() must update p.data in place (p.data -= ...), not replace the array"
 
 
@@ -223,7 +223,7 @@ def test_hidden_learning_rate_can_change():
     optimizer = SGD([p], lr=1.0)
     optimizer.lr = 0.25
     _run(optimizer, [p], [[[2.0]]])
-    assert np.allclose(p.data, [-0.5]), f"after optimizer.lr = 0.25, a step with grad 2 from 0 must give -0.5, got {p.data.tolist()}"
+    assert np.allclose(p.data, [-0.5]), f"after optimizer.lr = 0.25, a step with grad 2 from 0 must give -0.5, got {np.round(p.data, 4).tolist()}"
 
 
 test_hidden_sgd_matches_reference()
@@ -326,7 +326,7 @@ def test_unit_adam_first_step():
     Adam([p], lr=0.1).step()
     expected = [0.9, 1.1, 0.9]
     assert np.allclose(p.data, expected, atol=1e-4), \
-        f"Adam(lr=0.1) first step with grads [0.001, -5, 300]: bias correction makes every step lr * sign(grad), expected {expected}, got {p.data.tolist()}"
+        f"Adam(lr=0.1) first step with grads [0.001, -5, 300]: bias correction makes every step lr * sign(grad), expected {expected}, got {np.round(p.data, 4).tolist()}"
     print("✅ Adam works!")
 
 
@@ -336,7 +336,7 @@ def test_unit_adamw_decay():
     p.grad = Tensor([0.0])
     AdamW([p], lr=0.1, weight_decay=0.5).step()
     expected = 2.0 - 0.1 * 0.5 * 2.0
-    assert np.allclose(p.data, [expected]), f"AdamW(lr=0.1, weight_decay=0.5) on p=2 with grad 0: expected p - lr * wd * p = {expected}, got {p.data.tolist()}"
+    assert np.allclose(p.data, [expected]), f"AdamW(lr=0.1, weight_decay=0.5) on p=2 with grad 0: expected p - lr * wd * p = {expected}, got {np.round(p.data, 4).tolist()}"
     print("✅ AdamW works!")
 
 
@@ -386,8 +386,8 @@ def test_hidden_adam_defaults_and_state():
     got_a, got_b = _run(Adam([a, b], lr=0.1), [a, b], [[[2.0], None], [[-1.0], None]])
     assert a.data is data_a, "Adam.step() must update p.data in place (p.data -= ...), not replace the array"
     expected = _adam_reference([1.0], [[2.0], [-1.0]], 0.1, (0.9, 0.999), 1e-8, 0.0, False)
-    assert np.allclose(got_b, [3.0]), f"Adam must skip a parameter whose grad is None: expected it to stay [3.0], got {got_b.tolist()}"
-    assert np.allclose(got_a, expected, atol=1e-6), f"Adam(lr=0.1), grads 2 then -1 from p=1: expected {expected.tolist()}, got {got_a.tolist()}"
+    assert np.allclose(got_b, [3.0]), f"Adam must skip a parameter whose grad is None: expected it to stay [3.0], got {np.round(got_b, 4).tolist()}"
+    assert np.allclose(got_a, expected, atol=1e-6), f"Adam(lr=0.1), grads 2 then -1 from p=1: expected {expected.tolist()}, got {np.round(got_a, 4).tolist()}"
 
 
 def test_hidden_adamw_differs_from_adam():

@@ -217,7 +217,7 @@ def test_unit_clip_grad_norm():
     total = clip_grad_norm([a, b], max_norm=1.0)
     assert abs(total - 5.0) < 1e-6, f"gradients [3, 0] and [4]: expected global norm sqrt(9 + 16) = 5, got {total}"
     assert np.allclose(a.grad.data, [0.6, 0.0]) and np.allclose(b.grad.data, [0.8]), \
-        f"clipping norm 5 to 1 scales by 1/5: expected [0.6, 0] and [0.8], got {a.grad.data.tolist()} and {b.grad.data.tolist()}"
+        f"clipping norm 5 to 1 scales by 1/5: expected [0.6, 0] and [0.8], got {np.round(a.grad.data, 4).tolist()} and {b.grad.data.tolist()}"
     print("✅ clip_grad_norm works!")
 
 
