@@ -22,3 +22,4 @@ from .core.quantization import quantize, dequantize, QuantizedLinear, quantize_m
 from .core.compression import magnitude_mask, PrunedLinear, magnitude_prune, sparsity, to_csr, from_csr, csr_bytes, structured_prune, low_rank, distillation_loss
 from .core.acceleration import matmul_loops, matmul_broadcast, tiled_matmul, BiasGELUBackward, bias_gelu
 from .core.memoization import KVCache, cached_attention, cached_forward, cache_for, generate_cached
+from .core.benchmarking import median_confidence_interval, BenchmarkResult, benchmark, verdict, compare, dominates, pareto_frontier
