@@ -98,7 +98,7 @@ def _class_indices(targets, logits):
                          f"got shape {targets.shape} for logits of shape {logits.shape}")
     indices = targets.astype(np.int64)
     if not np.array_equal(indices, targets) or indices.min(initial=0) < 0 or indices.max(initial=0) >= classes:
-        raise ValueError(f"CrossEntropyLoss: targets must be integers in [0, {classes}), got {np.round(targets, 4).tolist()}")
+        raise ValueError(f"CrossEntropyLoss: targets must be integers in [0, {classes}), got {targets.tolist()}")
     return indices
 
 
