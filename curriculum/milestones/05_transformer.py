@@ -113,7 +113,7 @@ def show(tokens):
     return "".join("|" if t == SEPARATOR else LETTERS[t] for t in tokens)
 
 
-def reverse_letters(report, done, total, seed, steps=120, batch_size=32):
+def reverse_letters(report, done, total, seed, steps=140, batch_size=32):
     np.random.seed(seed)  # initial weights use np.random
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(LETTERS) ** LENGTH)
@@ -199,7 +199,7 @@ def write_like_shakespeare(report, done, total, seed, steps=320, batch_size=32, 
                          schedule=CosineSchedule(0.03, 0.003, steps))
     bigram, gpt = bigram_loss(train, held, vocab), model_loss(model, held, length)
     prompt = tokenizer.encode("macbeth:\n")
-    sample = tokenizer.decode(model.generate([prompt], 160, temperature=0.8, top_k=10)[0].tolist())
+    sample = tokenizer.decode(model.generate([prompt], 120, temperature=0.8, top_k=10)[0].tolist())
     notes = [f"Shakespeare: held-out loss {gpt:.3f} nats per character, the bigram's {bigram:.3f}: {bigram - gpt:.3f} lower",
              "Generated (temperature 0.8, top 10):", *("  " + line for line in sample.split("\n"))]
     return {"gap": bigram - gpt, "bigram": bigram, "gpt": gpt, "losses": losses, "notes": notes}, None
@@ -209,7 +209,7 @@ def write_like_shakespeare(report, done, total, seed, steps=320, batch_size=32, 
 
 # %%
 def run_experiment(report=print, seed=0):
-    total = 12 + 16  # progress: 12 stretches of 10 reversal steps, 16 of 20 Shakespeare steps
+    total = 14 + 16  # progress: 14 stretches of 10 reversal steps, 16 of 20 Shakespeare steps
     reversal, position = reverse_letters(report, 0, total, seed)
     if reversal is None:
         return refusal("sequence reversal", position)
