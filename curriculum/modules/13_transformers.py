@@ -375,8 +375,8 @@ class GPT(Layer):
             return generate_cached(self, tokens, max_new_tokens, temperature=temperature, top_k=top_k)
         ### BEGIN SOLUTION
         ids = _token_ids(tokens, self.vocab_size)
-        if ids.ndim != 2:
-            raise ValueError(f"generate expects tokens of shape (batch, seq_len), got shape {ids.shape} (for one sequence pass [tokens])")
+        if ids.ndim != 2 or ids.shape[1] < 1:
+            raise ValueError(f"generate expects tokens of shape (batch, seq_len) with seq_len >= 1, got shape {ids.shape} (for one sequence pass [tokens])")
         with no_grad():
             for _ in range(max_new_tokens):
                 logits = self.forward(ids[:, -self.max_seq_len:]).data[:, -1, :]
@@ -484,6 +484,7 @@ def test_hidden_gpt_bad_input():
     expect_error(ValueError, lambda: GPT(vocab_size=5, embed_dim=6, num_layers=1, num_heads=4, max_seq_len=3), "num_heads=4", "embed_dim=6")
     expect_error(ValueError, lambda: model.generate([[1]], 2, temperature=-1), "temperature")
     expect_error(ValueError, lambda: model.generate([[7]], 2), "7")
+    expect_error(ValueError, lambda: model.generate([[]], 2), "(1, 0)", "seq_len >= 1")
     import sys
 
     saved = sys.modules.get("tinytorch.core.memoization")

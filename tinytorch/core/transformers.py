@@ -169,8 +169,8 @@ class GPT(Layer):
                 raise RuntimeError("generate(use_cache=True) needs the KV cache of module 18 (memoization): complete module 18 first") from None
             return generate_cached(self, tokens, max_new_tokens, temperature=temperature, top_k=top_k)
         ids = _token_ids(tokens, self.vocab_size)
-        if ids.ndim != 2:
-            raise ValueError(f"generate expects tokens of shape (batch, seq_len), got shape {ids.shape} (for one sequence pass [tokens])")
+        if ids.ndim != 2 or ids.shape[1] < 1:
+            raise ValueError(f"generate expects tokens of shape (batch, seq_len) with seq_len >= 1, got shape {ids.shape} (for one sequence pass [tokens])")
         with no_grad():
             for _ in range(max_new_tokens):
                 logits = self.forward(ids[:, -self.max_seq_len:]).data[:, -1, :]
