@@ -1043,6 +1043,101 @@ print("parameters:", sum(p.size for p in cnn.parameters()))  # 80 + 1,168 + 2,57
 print("output shape:", cnn(Tensor(np.random.rand(4, 1, 16, 16))).shape)
 
 # %% [markdown]
+# ## Systems: what weight sharing saves, and what im2col costs
+#
+# **Parameters.** A convolution's weights do not depend on the image size. `Conv2d(1, 8, 3)` on a
+# 28x28 image makes 8 x 26 x 26 = 5,408 outputs from 80 parameters; a `Linear` layer making the
+# same 5,408 outputs from the 784 pixels would need 784 x 5,408 + 5,408 of them.
+#
+# **Memory.** Your `conv2d` copies every window into `cols`: each input pixel appears once per
+# kernel offset, so `cols` is about `kh*kw` times the (padded) input, and the backward keeps it
+# alive until it has run. Below: YOUR `Conv2dBackward`'s `cols`, against the input.
+#
+# **Time.** The loops and the matrix product compute the same sums; below, YOUR two versions on
+# the same batch, and how the vectorised one grows when the image side doubles: the work (every
+# output costs `C*kh*kw` multiply-adds) grows with the number of outputs; the time follows it
+# once the image is large enough to hide the fixed cost of each NumPy call.
+
+# %%
+from tito.systems import best_time
+
+conv_layer, dense_outputs = Conv2d(1, 8, 3), 8 * 26 * 26
+print(f"Conv2d(1, 8, 3): {sum(p.size for p in conv_layer.parameters()):,} parameters; "
+      f"a Linear with the same {dense_outputs:,} outputs from 28x28 pixels: {784 * dense_outputs + dense_outputs:,}")
+
+rng = np.random.default_rng(0)
+images = Tensor(rng.standard_normal((16, 3, 28, 28)))
+print(f"\n{'kernel':>7} {'input bytes':>12} {'cols bytes':>12} {'x input':>8}")
+for k in [1, 3, 5]:
+    out = conv2d(images, Tensor(rng.standard_normal((8, 3, k, k)), requires_grad=True), padding=k // 2)
+    cols_bytes = out._grad_fn.cols.nbytes
+    print(f"{k}x{k:<5} {images.data.nbytes:>12,} {cols_bytes:>12,} {cols_bytes / images.data.nbytes:>8.1f}")
+
+small, filters = rng.standard_normal((2, 3, 14, 14)).astype(np.float32), rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+loops = best_time(lambda: conv2d_loops(small, filters, None, 1, 1), repeat=2)
+fast = best_time(lambda: conv2d(Tensor(small), Tensor(filters), None, 1, 1), repeat=5)
+print(f"\nconv2d_loops {loops * 1000:.1f} ms, conv2d {fast * 1000:.2f} ms: the loops take {loops / fast:,.0f} x as long")
+
+two_filters = Tensor(filters[:2])
+print(f"\n{'side':>5} {'multiply-adds':>14} {'conv2d time':>12} {'x previous':>11}")
+previous = None
+for side in [16, 32, 64]:
+    image = Tensor(rng.standard_normal((1, 3, side, side)))
+    out = conv2d(image, two_filters, None, 1, 1)
+    seconds = best_time(lambda: conv2d(image, two_filters, None, 1, 1), repeat=10)
+    print(f"{side:>5} {out.size * 3 * 3 * 3:>14,} {seconds * 1000:>9.3f} ms {'' if previous is None else f'{seconds / previous:>10.1f}x'}")
+    previous = seconds
+
+# %% [markdown]
+# ## Reflect
+#
+# Answer in the cell below, run it; `%tito module complete 09` checks the answers against your code.
+#
+# 1. How many parameters does `Conv2d(1, 8, 3)` have?
+# 2. For a 3x3 convolution with stride 1 and padding 1, about how many times the input's bytes
+#    does `cols` take? (Read your table: each pixel is copied once per ... .)
+# 3. When the image side doubles (28 -> 56, same padding 1), how many times as many multiply-adds
+#    does the convolution do? (Each output costs the same; count the outputs.)
+
+# %%
+#| answers
+answers = {
+    "conv_parameters_1_8_3": 80,         # 1. parameters of Conv2d(1, 8, 3)
+    "conv_cols_bytes_per_input_3x3": 9,  # 2. bytes of cols / bytes of the input
+    "conv_work_when_side_doubles": 4,    # 3. multiply-adds at side 56 / at side 28
+}
+
+# %%
+#| reflect
+from tito.checks import check_answer
+
+
+def test_reflect_conv_parameters():
+    check_answer(answers, "conv_parameters_1_8_3", sum(p.size for p in Conv2d(1, 8, 3).parameters()),
+                 "8 filters, each with one weight per (input channel, row, column) of its 3x3 window, plus one bias each")
+
+
+def test_reflect_cols_bytes():
+    x = Tensor(np.ones((4, 2, 10, 10)))
+    out = conv2d(x, Tensor(np.ones((3, 2, 3, 3)), requires_grad=True), padding=1)
+    check_answer(answers, "conv_cols_bytes_per_input_3x3", out._grad_fn.cols.nbytes / x.data.nbytes,
+                 "every output position copies its whole window, and each pixel lies in one window per kernel offset: "
+                 "count the offsets of a 3x3 kernel", tolerance=0.05)
+
+
+def test_reflect_work_when_side_doubles():
+    w = Tensor(np.ones((2, 1, 3, 3)))
+    outputs = [conv2d(Tensor(np.ones((1, 1, side, side))), w, padding=1).size for side in (28, 56)]
+    check_answer(answers, "conv_work_when_side_doubles", outputs[1] / outputs[0],
+                 "every output does the same C*kh*kw multiply-adds; with padding 1 the output has the image's side, "
+                 "so count how the number of positions grows when both sides double")
+
+
+test_reflect_conv_parameters()
+test_reflect_cols_bytes()
+test_reflect_work_when_side_doubles()
+
+# %% [markdown]
 # ## What you built
 #
 # A convolution by its definition and as one matrix product, with its backward; pooling, batch
