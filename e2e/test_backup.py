@@ -81,7 +81,7 @@ def test_export_then_import_into_a_fresh_browser_restores_notebooks_package_and_
     kept = f"00_welcome (imported {datetime.now(timezone.utc).date().isoformat()}).ipynb"
     expect(fresh.locator("#message")).to_have_text(
         "Imported 0 of 1 records (1 kept as they were: yours are newer or completed). Restored 0 of 4 files (your notebooks "
-        f"and tinytorch package); 3 were here already as they are. You have another version of 00_welcome.ipynb: yours is "
+        f"and tinytorch package); 3 were here already. You have another version of 00_welcome.ipynb: yours is "
         f'kept, and the imported one is "{kept}".')
     both = fresh.evaluate(DRIVE)
     assert both["00_welcome.ipynb"] == after["00_welcome.ipynb"] and "written later elsewhere" in both[kept]

@@ -12,6 +12,9 @@ const FIELDS = ["path", "text"];
 const PATH = /^(?:(?:[0-9]{2}|milestone)_[A-Za-z0-9_.() -]{1,100}\.ipynb|tinytorch\/(?:core\/)?[A-Za-z_][A-Za-z0-9_]{0,100}\.py)$/;
 const WHAT = "one of your notebooks (NN_name.ipynb, milestone_NN_name.ipynb) or a file of your tinytorch package";
 const HEADER = "`tito module complete";  // on the first line of every package file tito writes
+// Made by tito from the files in tinytorch/core/ (it rewrites them when a module is completed or a
+// milestone runs): one the drive has is kept, never doubled.
+const DERIVED = ["tinytorch/__init__.py", "tinytorch/core/__init__.py"];
 
 // What is wrong with a backup's "files" section, or "" when nothing is.
 export function filesProblem(files) {
@@ -172,8 +175,9 @@ export async function restoreFiles(db, files, day) {
 }
 
 // Where `text` goes: `path` when it is free, else the first free importedName; null when the
-// file, or an imported copy of it, already holds this text.
+// file, or an imported copy of it, already holds this text, or it is DERIVED and there.
 function place(stored, path, text, day) {
+  if (DERIVED.includes(path) && stored.has(path)) return null;
   for (let number = 0; ; number++) {
     const target = number === 0 ? path : importedName(path, day, number);
     const record = stored.get(target);

@@ -212,7 +212,7 @@ async function importProgress(event) {
 function filesSaid(files, { written, keptBoth }) {
   const here = files.length - written.length;
   return ` Restored ${written.length - keptBoth.length} of ${files.length} files (your notebooks and tinytorch package)`
-    + (here ? `; ${here} were here already as they are.` : ".")
+    + (here ? `; ${here} were here already.` : ".")
     + keptBoth.map(({ path, kept }) => ` You have another version of ${path}: yours is kept, and the imported one is "${kept}".`).join("");
 }
 

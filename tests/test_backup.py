@@ -55,7 +55,7 @@ def test_importing_the_same_backup_twice_changes_nothing(course, ws, tmp_path):
     tito(ws, "progress", "export", str(tmp_path / "backup.json"))
     before = tree(ws)
     code, out = tito(ws, "progress", "import", str(tmp_path / "backup.json"))
-    assert code == 0 and "restored 0 files (4 already here as they are)" in out and "imported one is" not in out, out
+    assert code == 0 and "restored 0 files (4 already here)" in out and "imported one is" not in out, out
     assert tree(ws) == before
 
 
@@ -160,3 +160,20 @@ def test_a_milestone_whose_modules_are_completed_without_their_code_says_so(tmp_
     message = str(refused.value)
     assert "your progress says they are completed, but their code is not in your tinytorch package" in message, message
     assert "Open 01_tensor.ipynb, run its cells, then `%tito module complete 01`" in message, message
+
+
+def test_a_backup_with_more_modules_joins_the_package_and_its_init_imports_them_all(course, ws, tmp_path):
+    completed_workspace(ws)
+    tito(ws, "module", "start", "01", "--with-solutions")
+    assert tito(ws, "module", "complete", "01")[0] == 0
+    tito(ws, "progress", "export", str(tmp_path / "backup.json"))
+    other = tmp_path / "other"
+    other.mkdir()
+    completed_workspace(other)  # only module 00 here: its tinytorch/__init__.py imports 00 alone
+    assert "second" not in (other / "tinytorch" / "__init__.py").read_text()
+
+    code, out = tito(other, "progress", "import", str(tmp_path / "backup.json"))
+    assert code == 0 and "another version" not in out, out
+    assert (other / "tinytorch" / "__init__.py").read_text() == (ws / "tinytorch" / "__init__.py").read_text()
+    assert not list(other.rglob("*(imported*")), "the package's __init__ files are rebuilt, never doubled"
+    assert tree(other) == tree(ws)

@@ -24,6 +24,8 @@ FIELDS = ["path", "text"]
 PATH = re.compile(r"(?:[0-9]{2}|milestone)_[A-Za-z0-9_.() -]{1,100}\.ipynb|tinytorch/(?:core/)?[A-Za-z_][A-Za-z0-9_]{0,100}\.py")
 WHAT = "one of your notebooks (NN_name.ipynb, milestone_NN_name.ipynb) or a file of your tinytorch package"
 HEADER = "`tito module complete"  # on the first line of every package file tito writes (tito/workspace.py)
+# Made from the files in tinytorch/core/ (workspace.write_init): one the workspace has is kept, never doubled.
+DERIVED = ("tinytorch/__init__.py", "tinytorch/core/__init__.py")
 
 
 def files_problem(files):
@@ -132,7 +134,8 @@ def collect(workspace):
 def restore(workspace, files, day):
     """Write a checked backup's files into the workspace, never over a different file. Returns
     (written, kept_both): the paths written, and [(path, where the imported one went)] for files
-    the workspace already had in another version. A file already there as it is is left alone."""
+    the workspace already had in another version. A file already there as it is is left alone, and
+    so are the package's DERIVED __init__ files (tito rewrites them to import every module there)."""
     root = Path(workspace)
     written, kept_both = [], []
     for entry in files:
@@ -151,7 +154,9 @@ def restore(workspace, files, day):
 
 def _place(root, path, text, day):
     """Where `text` goes: `path` when it is free, else the first free imported_name; None when
-    the file, or an imported copy of it, already holds this text."""
+    the file, or an imported copy of it, already holds this text, or it is DERIVED and there."""
+    if path in DERIVED and (root / path).exists():
+        return None
     for number in itertools.count(0):
         target = path if number == 0 else imported_name(path, day, number)
         if not (root / target).exists():

@@ -350,8 +350,10 @@ async def restore_files(ctx, files):
         written, kept_both = backup.restore(ctx.workspace, files, progress.now()[:10])
     except OSError as error:
         raise TitoError(f"cannot write {error.filename}: {error.strerror}; your progress records were not imported") from None
+    if any(path.startswith("tinytorch/") for path in written):
+        workspace.write_init(ctx.workspace, ctx.course)  # importing every module core/ now has, theirs and the backup's
     workspace.files_changed("tinytorch", "tinytorch.core", *(f"tinytorch.core.{Path(p).stem}" for p in written if p.endswith(".py")))
     for path, kept in kept_both:
         ctx.out.line(f"you have another version of {path}, so it is kept as it is and the imported one is {kept}", "warn")
     if files:
-        ctx.out.line(f"restored {len(written) - len(kept_both)} files ({len(files) - len(written)} already here as they are)", "ok")
+        ctx.out.line(f"restored {len(written) - len(kept_both)} files ({len(files) - len(written)} already here)", "ok")

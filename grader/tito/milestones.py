@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import source, svg
+from . import workspace as workspace_files
 from .course import Course, TitoError
 from .grade import learner_package
 from .progress import milestone_attempt, module_statuses, now
@@ -107,6 +108,11 @@ async def run(milestone_id, workspace, reference=False, store=None, progress=Non
             # Suggest the reference only where it is (a checkout; not the browser, not a wheel).
             watch = f" (or watch it run with the reference tinytorch: `{prefix} milestone run {mid} --reference`)" if has_reference else ""
             raise TitoError(f"Milestone {mid} needs modules {names} completed first: run `{prefix} module complete {missing[0]}`{watch}")
+
+        try:
+            workspace_files.write_init(root, course)  # the package imports what its core/ has (a backup may have brought more)
+        except OSError:
+            pass  # a read-only workspace: its package is used as it is
 
     text = (course.root / info["source"]).read_text(encoding="utf-8")
     report = progress or default_progress()

@@ -116,6 +116,15 @@ def write_package(workspace, course, mid, exports):
     code = [source.without_directive(text).strip("\n") for _, text in exports if source.cell_kind(text) == "export"]
     module_file = package / "core" / f"{info['name']}.py"
     _write(module_file, PACKAGE_HEADER.format(title=info["title"], id=mid) + "\n" + "\n\n\n".join(code) + "\n")
+    write_init(workspace, course)
+    files_changed("tinytorch", "tinytorch.core", f"tinytorch.core.{info['name']}")
+    return module_file
+
+
+def write_init(workspace, course):
+    """(Re)write the package's __init__ files from the module files in tinytorch/core/, so they
+    import exactly what is there (also after files came from a backup); unchanged files are not touched."""
+    package = Path(workspace) / "tinytorch"
     _write(package / "core" / "__init__.py", '"""The core framework, one file per module you completed."""\n')
     imports = []
     for other in course.written():
@@ -124,8 +133,6 @@ def write_package(workspace, course, mid, exports):
             imports.append(source.package_import(path.stem, path.read_text(encoding="utf-8")))
     _write(package / "__init__.py", '"""Your TinyTorch, written by `tito module complete`."""\n\n'
            + "\n".join(line for line in imports if line) + "\n")
-    files_changed("tinytorch", "tinytorch.core", f"tinytorch.core.{info['name']}")
-    return module_file
 
 
 def files_changed(*modules):
