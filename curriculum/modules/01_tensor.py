@@ -409,10 +409,14 @@ print(f"(a @ b)[0, 1] = 1*0 + 2*1 + 3*1 = {c.data[0, 1]:g}")
 
 # %%
 #| test
+from tito.checks import case
+
+
 def test_unit_reductions():
     print("🧪 Unit Test: sum, mean, max...")
     x = Tensor([[1, 2, 3], [4, 5, 6]])
-    assert np.isclose(x.sum().data, 21), f"sum of [[1, 2, 3], [4, 5, 6]]: expected 21, got {x.sum().data}"
+    with case("sum() of [[1, 2, 3], [4, 5, 6]]"):
+        assert np.isclose(x.sum().data, 21), f"expected 21, got {x.sum().data}"
     assert np.allclose(x.sum(axis=0).data, [5, 7, 9]), f"sum(axis=0): expected [5, 7, 9], got {np.round(x.sum(axis=0).data, 4).tolist()}"
     assert x.sum(axis=1, keepdims=True).shape == (2, 1), f"sum(axis=1, keepdims=True) of (2, 3): expected shape (2, 1), got {x.sum(axis=1, keepdims=True).shape}"
     assert np.allclose(x.mean(axis=1).data, [2, 5]), f"mean(axis=1): expected [2, 5], got {np.round(x.mean(axis=1).data, 4).tolist()}"
@@ -423,8 +427,10 @@ def test_unit_reductions():
 def test_unit_shape_operations():
     print("🧪 Unit Test: reshape, transpose, indexing...")
     x = Tensor(np.arange(6))
-    assert x.reshape(2, 3).shape == (2, 3), f"reshape(2, 3) of (6,): expected (2, 3), got {x.reshape(2, 3).shape}"
-    assert x.reshape((3, -1)).shape == (3, 2), f"reshape((3, -1)) of (6,): expected (3, 2), got {x.reshape((3, -1)).shape}"
+    with case("reshape(2, 3) of a (6,) tensor"):
+        assert x.reshape(2, 3).shape == (2, 3), f"expected shape (2, 3), got {x.reshape(2, 3).shape}"
+    with case("reshape((3, -1)) of a (6,) tensor: one tuple argument"):
+        assert x.reshape((3, -1)).shape == (3, 2), f"expected shape (3, 2), got {x.reshape((3, -1)).shape}"
     m = x.reshape(2, 3)
     assert np.array_equal(m.transpose().data, [[0, 3], [1, 4], [2, 5]]), f"transpose of {m.data.tolist()}: got {np.round(m.transpose().data, 4).tolist()}"
     assert np.array_equal(m[1].data, [3, 4, 5]), f"m[1] of {m.data.tolist()}: expected [3, 4, 5], got {np.round(m[1].data, 4).tolist()}"
@@ -449,7 +455,7 @@ display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist(), "marked
 
 # %%
 #| hidden
-from tito.checks import expect_error
+from tito.checks import case, expect_error
 
 
 def test_hidden_dtype_is_float32():
@@ -516,7 +522,8 @@ def test_hidden_reductions():
     for axis in [None, 0, 1, 2, -1, (0, 2)]:
         for keepdims in [False, True]:
             for name in ["sum", "mean", "max"]:
-                got = getattr(t, name)(axis=axis, keepdims=keepdims)
+                with case(f"{name}(axis={axis}, keepdims={keepdims}) of shape (2, 3, 4)"):
+                    got = getattr(t, name)(axis=axis, keepdims=keepdims)
                 expected = getattr(x, name)(axis=axis, keepdims=keepdims)
                 assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
                 assert got.shape == np.shape(expected), f"{name}(axis={axis}, keepdims={keepdims}) of shape (2, 3, 4): expected shape {np.shape(expected)}, got {got.shape}"
