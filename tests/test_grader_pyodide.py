@@ -24,7 +24,7 @@ py.FS.mount(py.FS.filesystems.NODEFS, { root: %(course)s }, "/course");
 console.log(await py.runPythonAsync(%(code)s));
 """
 
-CODE = """
+CODE = r"""
 import json, sys
 sys.path.insert(0, "/grader")
 from tito import grade, source
@@ -37,6 +37,9 @@ def exports(make):
 
 solved = grade.grade(course, "00", exports(source.solution), "/tmp")
 stubbed = grade.grade(course, "00", exports(lambda s: source.strip_solutions(s, "00")), "/tmp")
+exiting = grade.grade(course, "00", exports(lambda s: source.solution(s) + "\nimport sys\nsys.exit(0)"), "/tmp")
+bare = "while True:\n        try:\n            x += 1\n        except:\n            pass"  # swallows even BaseException
+looping = grade.grade(course, "00", exports(lambda s: source.solution(s).replace("return 2 * x", bare)), "/tmp", budget=0.3)
 
 def swallow():  # a loop that catches every exception, the time limit's too
     while True:
@@ -54,7 +57,7 @@ except grade.CheckTimeout:
     stopped = True
 json.dumps({"version": sys.version_info[:2], "numpy": "numpy" in sys.modules, "monitoring": hasattr(sys, "monitoring"),
             "solved": solved.summary(), "stubbed": [c.message for c in stubbed.checks], "stubs": stubbed.stubs,
-            "stopped": stopped,
+            "stopped": stopped, "exiting": exiting.problem, "looping": [c.message for c in looping.checks],
             "tools_free": all(sys.monitoring.get_tool(i) is None for i in range(6))})
 """
 
@@ -71,3 +74,7 @@ def test_grading_and_time_limit_in_pyodide(tmp_path):
     assert got["stubs"] == ["double", "halve"]
     assert got["stubbed"] == ["not implemented yet: double", "not implemented yet: double", "not implemented yet: halve"]
     assert got["stopped"] and got["tools_free"], got
+    # no child process here: sys.exit and a bare `except:` loop are still caught in the kernel itself
+    assert got["exiting"].startswith("your code could not run: your code called sys.exit(0) (SystemExit)"), got
+    assert got["looping"][0].startswith("stopped after 0.3 s") and "x += 1" in got["looping"][0], got
+    assert got["looping"][1:] == ["not run: grading stopped at test_unit_double (see above)"] * 2, got
