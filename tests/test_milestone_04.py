@@ -82,3 +82,4 @@ def test_milestone_04_misses_when_the_convolution_weights_get_no_gradient(tmp_pa
     outcome, record = run("04", workspace_with(tmp_path, broken))
     assert not outcome.passed and outcome.metric == "test_accuracy" and outcome.value < 0.95, outcome.summary()
     assert record["passed"] is False and record["result"]["value"] == outcome.value, record
+    assert "09 convolutions" in outcome.hint, outcome.hint

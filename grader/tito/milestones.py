@@ -31,7 +31,7 @@ REFERENCE_ROOT = Path(__file__).resolve().parents[2]
 HINTS = {
     "not finite": ("02", "04"),  # exp/log overflowing: a sigmoid/softmax or a loss without its stabilising trick
     "flat": ("06", "07"),  # the loss did not go down: gradients (autograd) or the update (optimizer step) are wrong
-    "too high": ("03", "04", "08"),  # it learns, but not well: layers' initialisation, the loss, the training loop
+    "too high": ("03", "04", "08", "09"),  # it learns, but not well: layers (dense, convolutional), the loss, the training loop
 }
 
 
