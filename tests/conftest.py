@@ -7,11 +7,16 @@ against the module's reference solution.
 
 import ast
 import functools
+import os
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+
+# One BLAS thread, set before anything imports NumPy (child processes inherit it): as in the browser,
+# and on a busy 2-core machine OpenBLAS threads only contend (a milestone took 60 s instead of 7).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "grader"))  # `tito`, also when the grader is not pip-installed
