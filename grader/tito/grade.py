@@ -74,7 +74,8 @@ def grade(course, mid, exports, workspace, budget=BUDGET):
     hang, crash or end, and which cannot touch their files. The browser has no processes: there
     it happens here (grade_here), under time_limit; see time_limit for what that cannot stop.
     """
-    if sys.platform == "emscripten" or not sys.executable:  # no Python to start (an embedded one)
+    # Here too: an embedded Python with none to start, and Windows (no sessions or inherited pipes).
+    if sys.platform in ("emscripten", "win32") or not sys.executable:
         return grade_here(course, mid, exports, workspace, budget)
     from .isolated import grade_in_child
 
