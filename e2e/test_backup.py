@@ -93,3 +93,29 @@ def test_export_then_import_into_a_fresh_browser_restores_notebooks_package_and_
     assert output.strip() == "11", output
     listed = run_cell(fresh, "%tito module list").splitlines()
     assert listed[0].startswith("00") and listed[0].endswith("completed") and listed[1].endswith("available"), listed
+
+
+CHECK = """async ({ names, file }) => {
+  const { importedName, MAX_FILE_BYTES, MAX_FILES } = await import("./backup.js");
+  const { parseBackup } = await import("./progress.js");
+  const course = await (await fetch("course.json")).json();
+  const refused = (text) => { try { parseBackup(text, course); return "accepted"; } catch (error) { return error.message; } };
+  const big = structuredClone(file);
+  big.files[0].text = JSON.stringify({ cells: [], x: "x".repeat(MAX_FILE_BYTES) });
+  const lots = structuredClone(file);
+  lots.files = Array.from({ length: MAX_FILES + 1 }, (_, n) => ({ path: `${String(n).padStart(2, "0")}_x.ipynb`, text: '{"cells": []}' }));
+  return { names: names.map(([path, day, number]) => importedName(path, day, number)),
+    huge: refused(JSON.stringify(big)), many: refused(JSON.stringify(lots)), MAX_FILE_BYTES, MAX_FILES };
+}"""
+
+
+def test_the_dashboard_names_imported_copies_and_bounds_files_as_tito_does(page, site_url):
+    from tito import backup
+
+    names = json.loads((FIXTURES.parent / "backup-names.json").read_text())["names"]
+    open_page(page, site_url)
+    said = page.evaluate(CHECK, {"names": names, "file": json.loads((FIXTURES / "valid-backup.json").read_text())})
+    assert said["names"] == [name for *_, name in names]
+    assert (said["MAX_FILE_BYTES"], said["MAX_FILES"]) == (backup.MAX_FILE_BYTES, backup.MAX_FILES)
+    assert said["huge"] == f'This backup\'s file "00_welcome.ipynb" is over {backup.MAX_FILE_BYTES} bytes.', said["huge"]
+    assert said["many"] == f"This backup has {backup.MAX_FILES + 1} files, more than the {backup.MAX_FILES} a backup can hold.", said["many"]

@@ -124,11 +124,10 @@ def test_every_backup_tito_writes_is_one_it_accepts(course, ws, tmp_path):
     assert len(progress.check_document(data, course)) == 1 and len(data["files"]) == 5
 
 
-@pytest.mark.parametrize("path, day, number, name", [
-    ("01_tensor.ipynb", "2026-12-01", 1, "01_tensor (imported 2026-12-01).ipynb"),
-    ("01_tensor.ipynb", "2026-12-01", 2, "01_tensor (imported 2026-12-01 2).ipynb"),
-    ("tinytorch/core/tensor.py", "2026-12-01", 1, "tinytorch/core/tensor (imported 2026-12-01).py"),
-])
+NAMES = json.loads((FIXTURES.parent / "backup-names.json").read_text())["names"]  # e2e/test_backup.py runs them in JS
+
+
+@pytest.mark.parametrize("path, day, number, name", NAMES)
 def test_the_imported_copy_has_a_clear_name_that_is_itself_a_notebook_name(path, day, number, name):
     assert backup.imported_name(path, day, number) == name
     assert backup.PATH.fullmatch(name) if name.endswith(".ipynb") else not backup.PATH.fullmatch(name)
