@@ -201,3 +201,44 @@ def test_every_stub_points_to_a_todo_that_exists(mid, info):
                 owner = next((lines[i].strip() for i in range(start, -1, -1) if lines[i].startswith("class ")), "")
                 missing.append(f"{owner} {lines[start].strip()}".strip())
     assert not missing, f"{info['source']}: no TODO above these solutions (their stubs say 'see the TODO above'): {missing}"
+
+
+def test_the_reference_keeps_what_and_why_and_leaves_the_guidance_to_the_notebooks(files):
+    """TODO/APPROACH/HINT/TRAP belong in the learner notebook; the reference's docstrings say what and why."""
+    code = '''class A:
+    """What A is.
+
+    TODO: how to write it.
+    APPROACH:
+    1. a step
+    2. another
+
+    Why it matters, still kept.
+    """
+
+    def f(self):
+        """Only guidance. TODO: write f."""
+        return 1
+
+    def g(self):
+        """TODO: write g."""
+        return 2
+'''
+    assert generate.without_guidance(code) == '''class A:
+    """What A is.
+
+    Why it matters, still kept.
+    """
+
+    def f(self):
+        """Only guidance."""
+        return 1
+
+    def g(self):
+        return 2
+'''
+    for path, text in files.items():
+        if path.startswith(f"{PACKAGE}/") and path.endswith(".py"):
+            assert not generate.GUIDANCE.search(text), f"{path}: the reference still has guidance: {generate.GUIDANCE.search(text)[0]!r}"
+    assert "TODO:" in "".join("".join(c["source"]) for c in notebook_cells(files, "learner", dict(MODULES)["01"])), \
+        "the learner notebook keeps its TODOs"

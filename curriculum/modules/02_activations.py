@@ -46,7 +46,9 @@ class ReLU:
     """Rectified linear unit: max(0, x), element-wise."""
 
     def forward(self, x):
-        """TODO: zero out the negative entries of x.data and return a new Tensor.
+        """max(0, x) element by element: negative entries become 0.
+
+        TODO: zero out the negative entries of x.data and return a new Tensor.
 
         HINT: np.maximum(x.data, 0) compares every element with 0 at once.
         """
@@ -75,7 +77,9 @@ class Sigmoid:
     """Logistic function 1 / (1 + e^-x), element-wise, in (0, 1), without overflow."""
 
     def forward(self, x):
-        """TODO: compute sigmoid stably for every element of x.data.
+        """1 / (1 + e^-x) element by element, without overflow for large |x|: exp only ever sees -|x|.
+
+        TODO: compute sigmoid stably for every element of x.data.
 
         APPROACH: e = np.exp(-np.abs(x)); choose 1 / (1 + e) where x >= 0, e / (1 + e) elsewhere.
         HINT: np.where(condition, a, b) picks from a or b element by element.
@@ -114,7 +118,9 @@ class GELU:
     """Gaussian error linear unit (tanh approximation), element-wise."""
 
     def forward(self, x):
-        """TODO: implement the formula above on x.data.
+        """The tanh approximation of GELU, element by element (the formula above).
+
+        TODO: implement the formula above on x.data.
 
         HINT: np.sqrt(2 / np.pi) is a Python-float-sized constant; x ** 3 is element-wise.
         """
@@ -147,7 +153,9 @@ class Softmax:
         self.dim = dim
 
     def forward(self, x):
-        """TODO: stable softmax of x.data along self.dim.
+        """e^x / sum(e^x) along self.dim; each row's max is subtracted first, so exp never overflows.
+
+        TODO: stable softmax of x.data along self.dim.
 
         APPROACH: 1. shifted = x - max along dim (keepdims=True)
                   2. e = exp(shifted)

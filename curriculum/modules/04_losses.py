@@ -52,7 +52,9 @@ class MSELoss:
     """Mean squared error: mean((predictions - targets) ** 2) over every element."""
 
     def forward(self, predictions, targets):
-        """TODO: check the shapes match, then return the mean squared difference as a scalar Tensor.
+        """The mean of the squared differences, a scalar Tensor; the shapes must match.
+
+        TODO: check the shapes match, then return the mean squared difference as a scalar Tensor.
 
         HINT: targets may be a Tensor, array or list: _as_array(targets) gives its NumPy data.
         """
@@ -106,7 +108,9 @@ class CrossEntropyLoss:
     """Cross-entropy between logits (N, C) and integer class targets (N,), averaged over the batch."""
 
     def forward(self, logits, targets):
-        """TODO: mean over the batch of -log_softmax(logits)[i, targets[i]].
+        """The mean over the batch of -log softmax(logits)[i, targets[i]], from a stable log-softmax.
+
+        TODO: mean over the batch of -log_softmax(logits)[i, targets[i]].
 
         APPROACH: 1. targets = _class_indices(targets, logits)  (checks shapes and values)
                   2. shifted = logits - row max (keepdims=True)
@@ -139,7 +143,9 @@ class BinaryCrossEntropyLoss:
         self.eps = eps
 
     def forward(self, probabilities, targets):
-        """TODO: clip, then -mean(t * log(p) + (1 - t) * log(1 - p)) as a scalar Tensor.
+        """-mean(t log p + (1 - t) log(1 - p)), with p clipped to [eps, 1 - eps] so the log stays finite.
+
+        TODO: clip, then -mean(t * log(p) + (1 - t) * log(1 - p)) as a scalar Tensor.
 
         HINT: np.clip(p, self.eps, 1 - self.eps); check shapes with _check_same_shape.
         """

@@ -498,7 +498,10 @@ class ActivationBackward(Function):
 
 
 class ReLUBackward(ActivationBackward):
-    """relu(x). TODO: return (grad_output * (x > 0),), x being self.inputs[0].data."""
+    """relu(x): the gradient flows back only where x > 0.
+
+    TODO: return (grad_output * (x > 0),), x being self.inputs[0].data.
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -508,7 +511,10 @@ class ReLUBackward(ActivationBackward):
 
 
 class SigmoidBackward(ActivationBackward):
-    """sigmoid(x). TODO: s = self.output; return (grad_output * s * (1 - s),)."""
+    """sigmoid(x): its derivative s (1 - s) needs only the forward's output s.
+
+    TODO: s = self.output; return (grad_output * s * (1 - s),).
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -518,7 +524,10 @@ class SigmoidBackward(ActivationBackward):
 
 
 class TanhBackward(ActivationBackward):
-    """tanh(x). TODO: t = self.output; return (grad_output * (1 - t**2),)."""
+    """tanh(x): its derivative 1 - t**2 needs only the forward's output t.
+
+    TODO: t = self.output; return (grad_output * (1 - t**2),).
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION
@@ -604,8 +613,10 @@ class LossBackward(Function):
 
 
 class MSEBackward(LossBackward):
-    """mean((predictions - targets)**2). TODO: return (grad_output * 2 * diff / diff.size,),
-    diff = predictions.data - self.targets."""
+    """mean((predictions - targets)**2): the gradient is 2 (predictions - targets) / N.
+
+    TODO: return (grad_output * 2 * diff / diff.size,), diff = predictions.data - self.targets.
+    """
 
     def backward(self, grad_output):
         ### BEGIN SOLUTION

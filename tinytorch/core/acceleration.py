@@ -18,10 +18,7 @@ def _check_matmul(a, b):
 
 
 def matmul_loops(a, b):
-    """a @ b with three nested Python loops: the definition, one multiply-add at a time.
-
-    TODO: out = zeros (n, m) float32; for i, for j, for p: out[i, j] += a[i, p] * b[p, j].
-    """
+    """a @ b with three nested Python loops: the definition, one multiply-add at a time."""
     a, b = _check_matmul(a, b)
     n, k = a.shape
     m = b.shape[1]
@@ -36,22 +33,13 @@ def matmul_loops(a, b):
 
 
 def matmul_broadcast(a, b):
-    """a @ b without a Python loop and without BLAS: every product at once, (n, k, m), summed over k.
-
-    TODO: one line with broadcasting: a[:, :, None] * b[None, :, :], summed over axis 1.
-    """
+    """a @ b without a Python loop and without BLAS: every product at once, (n, k, m), summed over k."""
     a, b = _check_matmul(a, b)
     return (a[:, :, None] * b[None, :, :]).sum(axis=1)
 
 
 def tiled_matmul(a, b, tile=32):
-    """a @ b computed block by block: out[I, J] += a[I, P] @ b[P, J] over tile x tile blocks.
-
-    TODO: check tile (a whole number >= 1, else ValueError naming it); then three loops over the
-          block starts (range(0, n, tile), range(0, m, tile), range(0, k, tile)), each adding
-          a[i:i + tile, p:p + tile] @ b[p:p + tile, j:j + tile] into out[i:i + tile, j:j + tile].
-    HINT: the last blocks may be smaller: slicing past the end is fine in NumPy.
-    """
+    """a @ b computed block by block: out[I, J] += a[I, P] @ b[P, J] over tile x tile blocks."""
     a, b = _check_matmul(a, b)
     if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
         raise ValueError(f"tile must be a whole number >= 1 (the side of a block), got {tile!r}")
@@ -76,8 +64,6 @@ class BiasGELUBackward(Function):
         self.t = t  # x + bias, from the forward
 
     def backward(self, grad_output):
-        """TODO: gelu'(t) = 0.5 (1 + tanh u) + 0.5 t (1 - tanh(u)²) sqrt(2/pi) (1 + 3 * 0.044715 t²),
-        with u = sqrt(2/pi) (t + 0.044715 t³); return (grad_output * gelu'(t),) for x and the same for bias."""
         t = self.t
         tanh_u = np.tanh(_C * (t + 0.044715 * t ** 3))
         slope = 0.5 * (1 + tanh_u) + 0.5 * t * (1 - tanh_u ** 2) * _C * (1 + 3 * 0.044715 * t * t)
@@ -88,10 +74,6 @@ class BiasGELUBackward(Function):
 def bias_gelu(x, bias):
     """GELU(x + bias) (tanh approximation) for Tensors x (..., d) and bias (d,), computed in two
     buffers with in-place NumPy; recorded for autograd as a BiasGELUBackward.
-
-    TODO: t = x.data + bias.data (a new array); u = t * t (the second and last new array); then
-          only in-place steps on u: u *= t; u *= 0.044715; u += t; u *= _C; np.tanh(u, out=u);
-          u += 1; u *= t; u *= 0.5. Wrap u in a Tensor and record the Function when needed.
 
     APPROACH (recording, as enable_autograd's operations do):
         out = Tensor(u)

@@ -12,10 +12,7 @@ class ReLU:
     """Rectified linear unit: max(0, x), element-wise."""
 
     def forward(self, x):
-        """TODO: zero out the negative entries of x.data and return a new Tensor.
-
-        HINT: np.maximum(x.data, 0) compares every element with 0 at once.
-        """
+        """max(0, x) element by element: negative entries become 0."""
         return Tensor(np.maximum(x.data, 0))
 
     def __call__(self, x):
@@ -26,11 +23,7 @@ class Sigmoid:
     """Logistic function 1 / (1 + e^-x), element-wise, in (0, 1), without overflow."""
 
     def forward(self, x):
-        """TODO: compute sigmoid stably for every element of x.data.
-
-        APPROACH: e = np.exp(-np.abs(x)); choose 1 / (1 + e) where x >= 0, e / (1 + e) elsewhere.
-        HINT: np.where(condition, a, b) picks from a or b element by element.
-        """
+        """1 / (1 + e^-x) element by element, without overflow for large |x|: exp only ever sees -|x|."""
         e = np.exp(-np.abs(x.data))
         return Tensor(np.where(x.data >= 0, 1 / (1 + e), e / (1 + e)))
 
@@ -52,10 +45,7 @@ class GELU:
     """Gaussian error linear unit (tanh approximation), element-wise."""
 
     def forward(self, x):
-        """TODO: implement the formula above on x.data.
-
-        HINT: np.sqrt(2 / np.pi) is a Python-float-sized constant; x ** 3 is element-wise.
-        """
+        """The tanh approximation of GELU, element by element (the formula above)."""
         inner = np.sqrt(2 / np.pi) * (x.data + 0.044715 * x.data ** 3)
         return Tensor(0.5 * x.data * (1 + np.tanh(inner)))
 
@@ -70,12 +60,7 @@ class Softmax:
         self.dim = dim
 
     def forward(self, x):
-        """TODO: stable softmax of x.data along self.dim.
-
-        APPROACH: 1. shifted = x - max along dim (keepdims=True)
-                  2. e = exp(shifted)
-                  3. return e / sum of e along dim (keepdims=True)
-        """
+        """e^x / sum(e^x) along self.dim; each row's max is subtracted first, so exp never overflows."""
         shifted = x.data - x.data.max(axis=self.dim, keepdims=True)
         e = np.exp(shifted)
         return Tensor(e / e.sum(axis=self.dim, keepdims=True))

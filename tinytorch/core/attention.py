@@ -51,15 +51,6 @@ def scaled_dot_product_attention(q, k, v, mask=None, is_causal=False):
 
     mask: boolean, broadcastable to (..., L, S), True = may attend. is_causal=True: query i may
     attend to keys 0..i only. Differentiable: built from Tensor operations.
-
-    TODO: scores, mask, softmax over the keys, weighted sum of the values.
-    APPROACH: 1. _check_qkv(q, k, v)
-              2. scores = q @ k.transpose(-2, -1) * d ** -0.5, d = q.shape[-1]
-                 (a Python float: np.sqrt gives a NumPy float64, which would turn the scores into float64)
-              3. allowed = _attention_mask(mask, is_causal, scores.shape); if not None:
-                 scores = scores + Tensor(np.where(allowed, 0.0, -np.inf))
-              4. return Softmax(dim=-1)(scores) @ v
-    HINT: stay with Tensor operations (no .data): then autograd differentiates it for you.
     """
     _check_qkv(q, k, v)
     scores = q @ k.transpose(-2, -1) * q.shape[-1] ** -0.5  # a Python float: float32 stays float32
@@ -92,14 +83,7 @@ class MultiHeadAttention(Layer):
         return x.transpose(1, 2).reshape(batch, length, self.embed_dim)
 
     def forward(self, x, mask=None, is_causal=False):
-        """Self-attention of x (B, T, embed_dim) with itself; mask and is_causal as in scaled_dot_product_attention.
-
-        TODO: project, split into heads, attend, merge the heads, project out.
-        APPROACH: 1. check x: 3 dims with x.shape[-1] == embed_dim (ValueError naming the shape)
-                  2. q, k, v = self._split_heads(self.q_proj(x)), ... for k_proj and v_proj
-                  3. out = scaled_dot_product_attention(q, k, v, mask=mask, is_causal=is_causal)
-                  4. return self.out_proj(self._merge_heads(out))
-        """
+        """Self-attention of x (B, T, embed_dim) with itself; mask and is_causal as in scaled_dot_product_attention."""
         if len(x.shape) != 3 or x.shape[-1] != self.embed_dim:
             raise ValueError(f"{self!r} expects input of shape (batch, seq_len, {self.embed_dim}), got shape {x.shape}")
         q = self._split_heads(self.q_proj(x))

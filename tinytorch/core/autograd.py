@@ -43,13 +43,7 @@ class Function:
 
 
 def _unbroadcast(grad, shape):
-    """Sum `grad` over the axes that broadcasting stretched, so it has the input's `shape` again.
-
-    TODO: (64, 10) -> (10,): sum over axis 0.  (64, 10) -> (64, 1): sum over axis 1, keep it.
-    APPROACH: 1. extra = grad.ndim - len(shape): leading axes broadcasting added
-              2. also the axes where shape has size 1 but grad does not
-              3. sum over all of them at once (keepdims=True), then reshape to `shape`
-    """
+    """Sum `grad` over the axes that broadcasting stretched, so it has the input's `shape` again."""
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
@@ -65,21 +59,14 @@ class AddBackward(Function):
 
 
 class SubBackward(Function):
-    """a - b: d/da = 1, d/db = -1.
-
-    TODO: return the tuple (grad_output, -grad_output), one gradient per input, as AddBackward does.
-    """
+    """a - b: d/da = 1, d/db = -1."""
 
     def backward(self, grad_output):
         return grad_output, -grad_output
 
 
 class MulBackward(Function):
-    """a * b: each input's gradient is grad_output times the OTHER input.
-
-    TODO: a, b = self.inputs; return (grad_output * b, grad_output * a), using _data(...) for
-          the arrays: an input may be a plain number, as in x * 2.
-    """
+    """a * b: each input's gradient is grad_output times the OTHER input."""
 
     def backward(self, grad_output):
         a, b = self.inputs
@@ -87,10 +74,7 @@ class MulBackward(Function):
 
 
 class DivBackward(Function):
-    """a / b: d/da = 1 / b, d/db = -a / b**2.
-
-    TODO: return (grad_output / b, -grad_output * a / b**2), with a, b = _data(...) of self.inputs.
-    """
+    """a / b: d/da = 1 / b, d/db = -a / b**2."""
 
     def backward(self, grad_output):
         a, b = self.inputs
@@ -106,20 +90,14 @@ class NegBackward(Function):
 
 
 class ExpBackward(Function):
-    """e**a: its own derivative, and the forward already computed it (self.output).
-
-    TODO: return (grad_output * self.output,): a tuple of one, even for one input.
-    """
+    """e**a: its own derivative, and the forward already computed it (self.output)."""
 
     def backward(self, grad_output):
         return (grad_output * self.output,)
 
 
 class LogBackward(Function):
-    """log(a): d/da = 1 / a.
-
-    TODO: (a,) = self.inputs; return (grad_output / a.data,).
-    """
+    """log(a): d/da = 1 / a."""
 
     def backward(self, grad_output):
         (a,) = self.inputs
@@ -129,11 +107,6 @@ class LogBackward(Function):
 class MatmulBackward(Function):
     """a @ b. Skip the product for an input that needs no gradient (return None for it): in a
     first layer `x @ W`, the gradient of the data x would cost as much as the forward pass.
-
-    TODO: grad_a = grad_output @ b.T (if _needs_grad(a), else None), grad_b = a.T @ grad_output
-          (if _needs_grad(b), else None); return (grad_a, grad_b).
-    HINT: ".T" of a batched (2, 3, 4) array must swap only the last two axes:
-          np.swapaxes(x, -1, -2). b may be a plain array: use _data(b).
     """
 
     def backward(self, grad_output):
@@ -151,10 +124,7 @@ def _expand(grad, shape, axis, keepdims):
 
 
 class SumBackward(Function):
-    """x.sum(axis, keepdims).
-
-    TODO: (x,) = self.inputs; return (_expand(grad_output, x.shape, self.axis, self.keepdims),).
-    """
+    """x.sum(axis, keepdims)."""
 
     def __init__(self, output, x, axis=None, keepdims=False):
         super().__init__(output, x)
@@ -166,10 +136,7 @@ class SumBackward(Function):
 
 
 class MeanBackward(SumBackward):
-    """x.mean(axis, keepdims): as sum, divided by how many elements each mean averaged.
-
-    TODO: as SumBackward, with grad_output / count, count = x.size // self.output.size.
-    """
+    """x.mean(axis, keepdims): as sum, divided by how many elements each mean averaged."""
 
     def backward(self, grad_output):
         (x,) = self.inputs
@@ -178,12 +145,7 @@ class MeanBackward(SumBackward):
 
 
 class MaxBackward(SumBackward):
-    """x.max(axis, keepdims): the gradient goes to the maximum (split equally between ties).
-
-    TODO: winners = (x.data == the max expanded back to x.shape): a 0/1 mask; ties = how many
-          winners each max has (winners summed over self.axis, keepdims=True); return
-          (expanded grad_output * winners / ties,).
-    """
+    """x.max(axis, keepdims): the gradient goes to the maximum (split equally between ties)."""
 
     def backward(self, grad_output):
         (x,) = self.inputs
@@ -193,10 +155,7 @@ class MaxBackward(SumBackward):
 
 
 class ReshapeBackward(Function):
-    """x.reshape(*shape).
-
-    TODO: return (grad_output reshaped to the input's shape,).
-    """
+    """x.reshape(*shape)."""
 
     def __init__(self, output, x, *shape):
         super().__init__(output, x)
@@ -207,11 +166,7 @@ class ReshapeBackward(Function):
 
 
 class TransposeBackward(Function):
-    """x.transpose(dim0, dim1).
-
-    TODO: swap the same two axes of grad_output back (np.swapaxes); a vector (ndim < 2) was not
-          transposed: return it as it is. Return a tuple of one.
-    """
+    """x.transpose(dim0, dim1)."""
 
     def __init__(self, output, x, dim0=-2, dim1=-1):
         super().__init__(output, x)
@@ -224,11 +179,7 @@ class TransposeBackward(Function):
 
 
 class GetitemBackward(Function):
-    """x[index].
-
-    TODO: a zero array shaped like the input; np.add.at(it, self.index, grad_output) (not
-          `full[index] += grad_output`, which loses repeated indices); return (it,).
-    """
+    """x[index]."""
 
     def __init__(self, output, x, index):
         super().__init__(output, x)
@@ -250,7 +201,7 @@ class ActivationBackward(Function):
 
 
 class ReLUBackward(ActivationBackward):
-    """relu(x). TODO: return (grad_output * (x > 0),), x being self.inputs[0].data."""
+    """relu(x): the gradient flows back only where x > 0."""
 
     def backward(self, grad_output):
         (x,) = self.inputs
@@ -258,7 +209,7 @@ class ReLUBackward(ActivationBackward):
 
 
 class SigmoidBackward(ActivationBackward):
-    """sigmoid(x). TODO: s = self.output; return (grad_output * s * (1 - s),)."""
+    """sigmoid(x): its derivative s (1 - s) needs only the forward's output s."""
 
     def backward(self, grad_output):
         s = self.output
@@ -266,7 +217,7 @@ class SigmoidBackward(ActivationBackward):
 
 
 class TanhBackward(ActivationBackward):
-    """tanh(x). TODO: t = self.output; return (grad_output * (1 - t**2),)."""
+    """tanh(x): its derivative 1 - t**2 needs only the forward's output t."""
 
     def backward(self, grad_output):
         t = self.output
@@ -274,13 +225,7 @@ class TanhBackward(ActivationBackward):
 
 
 class GELUBackward(ActivationBackward):
-    """gelu(x) = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x**3).
-
-    TODO: with t = tanh(u) recomputed from the input x (self.inputs[0].data), return
-          (grad_output * (0.5 (1 + t) + 0.5 x (1 - t**2) sqrt(2/pi) (1 + 3 * 0.044715 x**2)),).
-    TRAP: the 3 in 3 * 0.044715 x**2 (the derivative of x**3); without it the gradient is only
-          slightly off near 0 but 20-40% off for x around -2.
-    """
+    """gelu(x) = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x**3)."""
 
     def backward(self, grad_output):
         (x,) = self.inputs
@@ -291,10 +236,7 @@ class GELUBackward(ActivationBackward):
 
 
 class SoftmaxBackward(ActivationBackward):
-    """softmax(x) along self.activation.dim.
-
-    TODO: s = self.output; return (s * (grad_output - (grad_output * s).sum(along that dim, keepdims=True)),).
-    """
+    """softmax(x) along self.activation.dim."""
 
     def backward(self, grad_output):
         s = self.output
@@ -311,8 +253,7 @@ class LossBackward(Function):
 
 
 class MSEBackward(LossBackward):
-    """mean((predictions - targets)**2). TODO: return (grad_output * 2 * diff / diff.size,),
-    diff = predictions.data - self.targets."""
+    """mean((predictions - targets)**2): the gradient is 2 (predictions - targets) / N."""
 
     def backward(self, grad_output):
         (predictions,) = self.inputs
@@ -321,13 +262,7 @@ class MSEBackward(LossBackward):
 
 
 class CrossEntropyBackward(LossBackward):
-    """Cross-entropy of logits (N, C) and class indices (N,).
-
-    TODO: softmax of the logits (subtract each row's max before exp), minus 1 at each row's
-          target class, divided by N; return (grad_output * that,).
-    TRAP: self.targets are float32 here (LossBackward converts them): index with
-          self.targets.astype(np.int64), or NumPy raises an IndexError.
-    """
+    """Cross-entropy of logits (N, C) and class indices (N,)."""
 
     def backward(self, grad_output):
         (logits,) = self.inputs
@@ -339,12 +274,7 @@ class CrossEntropyBackward(LossBackward):
 
 
 class BCEBackward(LossBackward):
-    """Binary cross-entropy of probabilities p and 0/1 targets t.
-
-    TODO: clip p to [eps, 1 - eps] as the forward did, then return
-          (grad_output * (p - t) / (p * (1 - p)) / N,), N the number of elements.
-    TRAP: eps lives on the loss object: self.loss.eps. Without the clip, p = 0 or 1 divides by 0.
-    """
+    """Binary cross-entropy of probabilities p and 0/1 targets t."""
 
     def backward(self, grad_output):
         (probabilities,) = self.inputs
@@ -358,15 +288,6 @@ def _graph_order(root):
 
     A depth-first search: a tensor is appended once all its inputs have been. An explicit stack
     instead of recursion, so deep graphs cannot hit Python's recursion limit.
-
-    TODO: return the list `order`, each tensor once, every tensor after all its inputs.
-    APPROACH: a stack of (tensor, inputs_done) pairs, starting with [(root, False)]; pop one:
-              - inputs_done: all its inputs are in the order already, append the tensor;
-              - else, if not visited yet (compare id(tensor)): mark it, push (tensor, True) back,
-                then push (t, False) for each input t of tensor._grad_fn that needs a gradient.
-    HINT: a leaf has tensor._grad_fn None: no inputs to push. _needs_grad(t) skips numbers.
-    TRAP: without the visited set a tensor used twice (a diamond: h feeds two branches that
-          meet again) is listed twice, and a chain of diamonds is walked 2**depth times.
     """
     order, visited, stack = [], set(), [(root, False)]
     while stack:
@@ -385,11 +306,6 @@ def _backward(self, gradient=None):
     """Tensor.backward: add d(self)/d(leaf) to the .grad of every leaf that requires a gradient.
 
     `gradient` (same shape as self) is d(loss)/d(self); it may be left out for a scalar (then 1).
-    TODO: 1. grads = {id(self): gradient}: the gradient collected so far for each tensor
-          2. for each tensor in reversed(_graph_order(self)): take its total gradient;
-             a leaf (no _grad_fn) adds it to its .grad (a new Tensor, or .grad + it);
-             otherwise give each input its share: _grad_fn.backward(grad) (None: no share), then
-             _unbroadcast to the input's shape, added to what the input already has.
     """
     if not self.requires_grad:
         raise RuntimeError(f"backward() on a tensor of shape {self.shape} that does not require grad: "

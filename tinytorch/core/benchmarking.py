@@ -19,10 +19,6 @@ def median_confidence_interval(times, confidence=0.95):
     """(low, high, coverage): the interval [x(j), x(n + 1 - j)] of the sorted times with the largest j
     such that 2 * P(B <= j - 1) <= 1 - confidence (B ~ Binomial(n, 1/2)), or [min, max] if none does;
     coverage = 1 - 2 * P(B <= j - 1), the confidence the interval really has.
-
-    TODO: sort; try j = 1, 2, ... while 2 * _binomial_cdf(j - 1, n) <= 1 - confidence (and j <= n + 1 - j);
-          keep the last j that passed (1 if none); return the two sorted times and the coverage.
-    HINT: x(j) is sorted_times[j - 1] (ranks count from 1, Python from 0).
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (0.95 for 95%), got {confidence!r}")
@@ -40,11 +36,7 @@ class BenchmarkResult:
     """A measured benchmark: times (seconds), median, confidence interval, throughput (items / s)."""
 
     def __init__(self, name, times, items=1, confidence=0.95):
-        """Keep name, times and items; compute median, (ci_low, ci_high, coverage), throughput.
-
-        TODO: median = float(np.median(times)); the interval from median_confidence_interval;
-              throughput = items / median; energy_joules = None (not measured).
-        """
+        """Keep name, times and items; compute median, (ci_low, ci_high, coverage), throughput."""
         if not times:
             raise ValueError(f"benchmark {name!r} has no times: it needs at least one repeat")
         self.name, self.times, self.items, self.confidence = name, [float(t) for t in times], items, confidence
@@ -59,19 +51,13 @@ class BenchmarkResult:
 
 
 def benchmark(fn, name="", warmup=3, repeats=20, items=1, confidence=0.95):
-    """Measure fn() with measure_latency(fn, warmup, repeats) and return its BenchmarkResult.
-
-    TODO: one line each: the latency, then the result from its times.
-    """
+    """Measure fn() with measure_latency(fn, warmup, repeats) and return its BenchmarkResult."""
     latency = measure_latency(fn, warmup=warmup, repeats=repeats)
     return BenchmarkResult(name, latency.times, items=items, confidence=confidence)
 
 
 def verdict(result, baseline):
-    """"faster" / "slower" than baseline when the confidence intervals do not overlap, else "no clear difference".
-
-    TODO: compare result.ci_high with baseline.ci_low, and result.ci_low with baseline.ci_high.
-    """
+    """"faster" / "slower" than baseline when the confidence intervals do not overlap, else "no clear difference"."""
     if result.ci_high < baseline.ci_low:
         return "faster"
     if result.ci_low > baseline.ci_high:
@@ -94,21 +80,14 @@ def compare(results):
 
 
 def dominates(a, b, minimize, maximize):
-    """Whether point a dominates b: no worse on every key, strictly better on at least one.
-
-    TODO: no_worse = all(a[k] <= b[k] for k in minimize) and all(a[k] >= b[k] for k in maximize);
-          better = any(a[k] < b[k] for k in minimize) or any(a[k] > b[k] for k in maximize).
-    """
+    """Whether point a dominates b: no worse on every key, strictly better on at least one."""
     no_worse = all(a[k] <= b[k] for k in minimize) and all(a[k] >= b[k] for k in maximize)
     better = any(a[k] < b[k] for k in minimize) or any(a[k] > b[k] for k in maximize)
     return no_worse and better
 
 
 def pareto_frontier(points, minimize=(), maximize=()):
-    """Indices of the points (dicts) that no other point dominates, in order.
-
-    TODO: keep index i unless some other point dominates points[i].
-    """
+    """Indices of the points (dicts) that no other point dominates, in order."""
     if not points:
         raise ValueError("pareto_frontier needs at least one point")
     if not minimize and not maximize:

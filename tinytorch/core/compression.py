@@ -26,15 +26,7 @@ def _linear(weight, bias):
 
 
 def magnitude_mask(weight, sparsity):
-    """A float32 array of weight's shape: 0 at the round(sparsity * size) smallest |weight|, 1 elsewhere.
-
-    TODO: k = the number to prune; sort |weight| flattened; zero the first k positions of a mask.
-
-    APPROACH:
-    1. _check_fraction(sparsity, "sparsity"); k = int(round(sparsity * weight.size))
-    2. order = np.argsort(np.abs(weight), axis=None, kind="stable")   (flattened indices, smallest first)
-    3. mask = ones of weight.size (float32); mask[order[:k]] = 0; reshape to weight.shape
-    """
+    """A float32 array of weight's shape: 0 at the round(sparsity * size) smallest |weight|, 1 elsewhere."""
     _check_fraction(sparsity, "sparsity")
     k = int(round(sparsity * weight.size))
     order = np.argsort(np.abs(weight), axis=None, kind="stable")
@@ -48,22 +40,14 @@ class PrunedLinear(Linear):
     pruned weights get zero gradient and stay zero through fine-tuning."""
 
     def __init__(self, linear, sparsity):
-        """Copy linear's weights, prune the smallest ones to `sparsity` (self.mask), zero them.
-
-        TODO: in_features, out_features as linear's; self.mask = magnitude_mask(linear's weight, sparsity);
-              self.weight = a new Tensor (requires_grad=True) of the weight times the mask;
-              self.bias = a new Tensor copy of the bias (requires_grad=True), or None.
-        """
+        """Copy linear's weights, prune the smallest ones to `sparsity` (self.mask), zero them."""
         self.in_features, self.out_features = linear.in_features, linear.out_features
         self.mask = magnitude_mask(linear.weight.data, sparsity)
         self.weight = Tensor(linear.weight.data * self.mask, requires_grad=True)
         self.bias = None if linear.bias is None else Tensor(linear.bias.data.copy(), requires_grad=True)
 
     def forward(self, x):
-        """x @ (weight * mask) + bias.
-
-        TODO: as Linear.forward, with the masked weight (a Tensor product, so the gradient is masked too).
-        """
+        """x @ (weight * mask) + bias."""
         out = x @ (self.weight * Tensor(self.mask))
         return out if self.bias is None else out + self.bias
 
@@ -80,10 +64,7 @@ def _map_linears(model, convert):
 
 
 def magnitude_prune(model, sparsity):
-    """A copy of the Sequential `model` in which every Linear is a PrunedLinear at `sparsity`.
-
-    TODO: one line with _map_linears and PrunedLinear.
-    """
+    """A copy of the Sequential `model` in which every Linear is a PrunedLinear at `sparsity`."""
     _check_fraction(sparsity, "sparsity")
     return _map_linears(model, lambda layer: PrunedLinear(layer, sparsity))
 
@@ -100,21 +81,13 @@ def _weights(model):
 
 
 def sparsity(model):
-    """The fraction of the model's Linear weights that are exactly zero (biases not counted).
-
-    TODO: count the zeros over _weights(model), divide by their total size.
-    """
+    """The fraction of the model's Linear weights that are exactly zero (biases not counted)."""
     weights = _weights(model)
     return float(sum(int(np.sum(w == 0)) for w in weights) / sum(w.size for w in weights))
 
 
 def to_csr(weight):
-    """(values float32, col_indices int32, row_ptr int32) of a 2-D array: its non-zeros, row by row.
-
-    TODO: rows, cols = np.nonzero(weight) (row by row already); values = weight[rows, cols];
-          row_ptr[i + 1] = the number of non-zeros in rows 0..i, row_ptr[0] = 0.
-    HINT: np.bincount(rows, minlength=number of rows) counts the non-zeros per row; np.cumsum adds them up.
-    """
+    """(values float32, col_indices int32, row_ptr int32) of a 2-D array: its non-zeros, row by row."""
     rows, cols = np.nonzero(weight)
     counts = np.bincount(rows, minlength=weight.shape[0])
     row_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
@@ -149,18 +122,6 @@ def _all_linears(model):
 def structured_prune(model, fraction):
     """A copy of a flat Sequential with round(fraction * n) of the n outputs of every Linear but the
     last removed (the smallest L2 norm of their weight column), and the matching rows of the next Linear.
-
-    TODO: copy the layers (Linears as new Linears via _linear), then for each pair of consecutive
-          Linears (first, second): keep the columns of first with the largest norms.
-
-    APPROACH:
-    1. layers = list(model.layers), Linears copied; positions = the indices of the Linears
-    2. for a, b in zip(positions, positions[1:]):
-           w = layers[a].weight.data; n = w.shape[1]; n_keep = max(1, n - round(fraction * n))
-           keep = np.sort(np.argsort(-np.linalg.norm(w, axis=0), kind="stable")[:n_keep])   (original order)
-           layers[a] = _linear(w[:, keep], its bias[keep] or None)
-           layers[b] = _linear(layers[b].weight.data[keep], its bias unchanged or None)
-    3. return Sequential(*layers)
     """
     _check_fraction(fraction, "fraction")
     if not isinstance(model, Sequential) or any(isinstance(layer, Sequential) for layer in model.layers):
@@ -180,9 +141,6 @@ def structured_prune(model, fraction):
 def low_rank(linear, rank):
     """Sequential(Linear(in, rank, bias=False), Linear(rank, out)) whose product is the best rank-`rank`
     approximation of linear's weight, with linear's bias on the second.
-
-    TODO: check 1 <= rank <= min(in, out) (ValueError naming both); U, S, Vt = np.linalg.svd(W, full_matrices=False);
-          first weight U[:, :rank] * S[:rank], second weight Vt[:rank]; build both with _linear.
     """
     if not isinstance(rank, (int, np.integer)) or not 1 <= rank <= min(linear.in_features, linear.out_features):
         raise ValueError(f"rank must be a whole number from 1 to min(in, out) = {min(linear.in_features, linear.out_features)} "
@@ -202,15 +160,6 @@ def _log_softmax(z):
 def distillation_loss(student_logits, teacher_logits, targets, temperature=2.0, alpha=0.5):
     """alpha * T² * KL(softmax(teacher / T) || softmax(student / T)) + (1 - alpha) * cross-entropy(student, targets),
     averaged over the batch; a scalar Tensor with gradients for the student.
-
-    TODO: the teacher's softened log-probabilities as a NumPy array, the student's as a Tensor,
-          then the KL per sample averaged, times T², mixed with CrossEntropyLoss by alpha.
-
-    APPROACH:
-    1. t = teacher logits as an array / T;  log_pt = t - max - log(sum(exp(t - max)))   (NumPy)
-    2. log_ps = _log_softmax(student_logits / T)                                       (Tensor)
-    3. kl = (Tensor(exp(log_pt)) * (Tensor(log_pt) - log_ps)).sum() / batch size
-    4. return kl * (alpha * T * T) + CrossEntropyLoss()(student_logits, targets) * (1 - alpha)
     """
     teacher = teacher_logits.data if isinstance(teacher_logits, Tensor) else np.asarray(teacher_logits, dtype=np.float32)
     if teacher.shape != student_logits.shape:

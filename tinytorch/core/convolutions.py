@@ -60,14 +60,6 @@ def conv2d_loops(x, weight, bias=None, stride=1, padding=0):
     Returns out (N, O, OH, OW) with out[n, o, i, j] = bias[o] + sum(window * weight[o]), where
     window = padded_x[n, :, i*sh : i*sh + kh, j*sw : j*sw + kw], OH = (H + 2*ph - kh) // sh + 1
     (and OW likewise).
-
-    TODO: pad x, make the output array, fill it with four nested loops (n, o, i, j).
-    APPROACH: 1. stride, padding = _pair(stride, "stride"), _pair(padding, "padding", minimum=0)
-              2. xp = _pad(x, padding); compute OH and OW from xp's size, kh, kw and the stride
-              3. out = np.zeros((N, O, OH, OW), dtype=np.float32)
-              4. in the loops: window = xp[n, :, i*sh:i*sh + kh, j*sw:j*sw + kw];
-                 out[n, o, i, j] = np.sum(window * weight[o]) (+ bias[o] unless bias is None)
-    HINT: the window starts at i*sh, not i: with stride 2, output row 1 looks at input rows 2, 3, 4.
     """
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding", minimum=0)
     xp = _pad(x, padding)
@@ -95,13 +87,6 @@ def _fold(grad_windows, shape, kernel, stride, padding=(0, 0)):
     """The gradient of _windows(_pad(x, padding), kernel, stride) for an x of `shape`: add
     grad_windows (kh*kw, N, C, OH, OW) back onto the pixels each element came from, then drop the
     padding's share (padding is a constant: it needs no gradient).
-
-    TODO: element k = a*kw + b of the windows came from xp[:, :, a : a + sh*OH : sh, b : b + sw*OW : sw].
-    APPROACH: 1. grad = zeros of the padded shape (N, C, H + 2*ph, W + 2*pw), float32
-              2. for k, (a, b) in enumerate(np.ndindex(kh, kw)):
-                     grad[:, :, a : a + sh*OH : sh, b : b + sw*OW : sw] += grad_windows[k]
-              3. return _unpad(grad, padding)
-    HINT: += on a slice adds in place; overlapping windows (stride < kernel) add up, which is the point.
     """
     (n, c, h, w), (ph, pw), (sh, sw), (oh, ow) = shape, padding, stride, grad_windows.shape[3:]
     grad = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=np.float32)
@@ -128,16 +113,7 @@ class Conv2dBackward(Function):
         self.stride, self.padding, self.cols = stride, padding, cols
 
     def backward(self, grad_output):
-        """Gradients for (x, weight, bias); None for one that needs none.
-
-        TODO: follow the three formulas above, after laying grad_output out as g (O, N*OH*OW).
-        APPROACH: 1. g = grad_output.transpose(1, 0, 2, 3).reshape(O, -1): the same column order as cols
-                  2. grad_weight = (g @ self.cols.T).reshape(weight.shape); grad_bias = grad_output.sum(axis=(0, 2, 3))
-                  3. if x needs a gradient: grad_cols = weight.data.reshape(O, -1).T @ g, reshaped to
-                     (C, kh*kw, N, OH, OW) and transposed to windows (kh*kw, N, C, OH, OW); then
-                     grad_x = _fold(grad_windows, x.shape, (kh, kw), self.stride, self.padding)
-        HINT: _needs_grad(t) is False for None too, so a layer without bias needs no special case.
-        """
+        """Gradients for (x, weight, bias); None for one that needs none."""
         x, weight, bias = self.inputs
         n, o, oh, ow = grad_output.shape
         g = grad_output.transpose(1, 0, 2, 3).reshape(o, -1)
@@ -156,18 +132,6 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
 
     The same result as conv2d_loops, computed as one matrix product with the windows (im2col);
     recorded for autograd (Conv2dBackward). x, weight, bias are Tensors.
-
-    TODO: check the arguments, build cols from the windows of the padded input, multiply.
-    APPROACH: 1. stride, padding as pairs; _check_input(x, weight.shape[2:], padding, "conv2d"); if
-                 x.shape[1] != weight.shape[1], raise a ValueError naming both shapes and channel counts
-              2. windows = _windows(_pad(x.data, padding), (kh, kw), stride)   (kh*kw, N, C, OH, OW)
-              3. cols = windows.transpose(2, 0, 1, 3, 4).reshape(C*kh*kw, N*OH*OW)
-              4. out = weight.data.reshape(O, -1) @ cols, plus the bias as a column; reshape to
-                 (O, N, OH, OW) and transpose to (N, O, OH, OW)
-              5. return _recorded(Conv2dBackward, Tensor(out), x, weight, bias,
-                                  stride=stride, padding=padding, cols=cols)
-    HINT: the transpose in step 3 puts the channel first, then the window element: the order
-          (C, kh, kw) of a flattened filter, so row r of cols meets column r of the flattened weight.
     """
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding", minimum=0)
     _check_input(x, weight.shape[2:], padding, "conv2d")
@@ -188,12 +152,7 @@ class Conv2d(Layer):
     """A 2-D convolution layer: weight (out_channels, in_channels, kh, kw), bias (out_channels,)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True):
-        """Create weight and bias (Tensors with requires_grad=True); keep stride and padding as pairs.
-
-        TODO: store the sizes, then create self.weight uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)]
-              (fan_in = in_channels * kh * kw) and self.bias = zeros (or None when bias=False).
-        HINT: np.random.uniform, as Linear, so np.random.seed makes the weights reproducible.
-        """
+        """Create weight and bias (Tensors with requires_grad=True); keep stride and padding as pairs."""
         self.in_channels, self.out_channels = _count(in_channels, "in_channels"), _count(out_channels, "out_channels")
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride, self.padding = _pair(stride, "stride"), _pair(padding, "padding", minimum=0)
@@ -202,10 +161,7 @@ class Conv2d(Layer):
         self.bias = Tensor(np.zeros(out_channels), requires_grad=True) if bias else None
 
     def forward(self, x):
-        """conv2d of x (N, in_channels, H, W) with this layer's weight, bias, stride and padding.
-
-        TODO: one call of conv2d.
-        """
+        """conv2d of x (N, in_channels, H, W) with this layer's weight, bias, stride and padding."""
         return conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def parameters(self):
@@ -235,12 +191,7 @@ class MaxPool2dBackward(Function):
         self.kernel, self.stride, self.padding, self.winner = kernel, stride, padding, winner
 
     def backward(self, grad_output):
-        """The gradient of x: each window's output gradient, at the position of its winner.
-
-        TODO: build the windows' gradient (kh*kw, N, C, OH, OW): grad_output where k is the winner, else 0; _fold it.
-        APPROACH: 1. won = np.arange(kh * kw)[:, None, None, None, None] == self.winner   (kh*kw, N, C, OH, OW)
-                  2. return (_fold(won * grad_output, x.shape, self.kernel, self.stride, self.padding),)
-        """
+        """The gradient of x: each window's output gradient, at the position of its winner."""
         (x,) = self.inputs
         (kh, kw) = self.kernel
         won = np.arange(kh * kw)[:, None, None, None, None] == self.winner
@@ -248,14 +199,7 @@ class MaxPool2dBackward(Function):
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
-    """The largest value of each window of x (N, C, H, W) -> (N, C, OH, OW); recorded for autograd.
-
-    TODO: pad with -inf, take the windows, and keep each window's max and which element it was (winner).
-    APPROACH: 1. kernel, stride, padding = _pool_arguments(x, kernel_size, stride, padding, "max_pool2d")
-              2. windows = _windows(_pad(x.data, padding, -np.inf), kernel, stride)   (kh*kw, N, C, OH, OW)
-              3. winner = windows.argmax(axis=0); out = windows.max(axis=0)
-              4. return _recorded(MaxPool2dBackward, Tensor(out), x, kernel=..., stride=..., padding=..., winner=winner)
-    """
+    """The largest value of each window of x (N, C, H, W) -> (N, C, OH, OW); recorded for autograd."""
     kernel, stride, padding = _pool_arguments(x, kernel_size, stride, padding, "max_pool2d")
     windows = _windows(_pad(x.data, padding, -np.inf), kernel, stride)
     winner = windows.argmax(axis=0)
@@ -271,11 +215,7 @@ class AvgPool2dBackward(Function):
         self.kernel, self.stride, self.padding = kernel, stride, padding
 
     def backward(self, grad_output):
-        """The gradient of x: every element of a window gets 1 / (kh*kw) of the window's output gradient.
-
-        TODO: the windows' gradient is grad_output / (kh*kw), the same for all kh*kw elements; _fold it.
-        HINT: np.broadcast_to(share, (kh * kw, *share.shape)) repeats it without copying.
-        """
+        """The gradient of x: every element of a window gets 1 / (kh*kw) of the window's output gradient."""
         (x,) = self.inputs
         (kh, kw) = self.kernel
         share = grad_output / (kh * kw)
@@ -284,10 +224,7 @@ class AvgPool2dBackward(Function):
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0):
-    """The mean of each window of x (N, C, H, W) -> (N, C, OH, OW), zero padding counted; recorded for autograd.
-
-    TODO: as max_pool2d, with zero padding, the mean over axis 0 of the windows, and no winner.
-    """
+    """The mean of each window of x (N, C, H, W) -> (N, C, OH, OW), zero padding counted; recorded for autograd."""
     kernel, stride, padding = _pool_arguments(x, kernel_size, stride, padding, "avg_pool2d")
     out = _windows(_pad(x.data, padding), kernel, stride).mean(axis=0)
     return _recorded(AvgPool2dBackward, Tensor(out), x, kernel=kernel, stride=stride, padding=padding)
@@ -327,15 +264,7 @@ class BatchNorm2dBackward(Function):
         self.x_hat, self.inv_std, self.batch_statistics = x_hat, inv_std, batch_statistics
 
     def backward(self, grad_output):
-        """Gradients for (x, weight, bias), by the formulas above.
-
-        TODO: sums and means are per channel: over axes (0, 2, 3); reshape (C,) arrays to (C, 1, 1) to broadcast.
-        APPROACH: 1. grad_weight = (grad_output * x_hat).sum(axes); grad_bias = grad_output.sum(axes)
-                  2. d = grad_output * weight[:, None, None]
-                  3. with batch statistics: d - mean(d) - x_hat * mean(d * x_hat) (means with keepdims=True);
-                     then times inv_std[:, None, None]
-        TRAP: in evaluation mode (self.batch_statistics False) the two mean terms must not be there.
-        """
+        """Gradients for (x, weight, bias), by the formulas above."""
         x, weight, bias = self.inputs
         axes = (0, 2, 3)
         grad_weight = (grad_output * self.x_hat).sum(axis=axes)
@@ -358,16 +287,7 @@ class BatchNorm2d(Layer):
         self.running_var = np.ones(num_features, dtype=np.float32)
 
     def forward(self, x):
-        """Normalise each channel (batch statistics in training, running ones in evaluation), then scale and shift.
-
-        TODO: check the shape, choose the statistics (updating the running ones in training), normalise.
-        APPROACH: 1. x must be (N, num_features, H, W); training needs more than one value per channel
-                  2. training: mean, var = x.data.mean(axes), x.data.var(axes); update running_mean and
-                     running_var (the latter with var * m / (m - 1)); evaluation: the running ones
-                  3. inv_std = 1 / np.sqrt(var + eps); x_hat = (x.data - mean[:, None, None]) * inv_std[:, None, None]
-                  4. out = x_hat * weight + bias (each reshaped to (C, 1, 1)); return _recorded(BatchNorm2dBackward, ...)
-        HINT: keep the running statistics float32: assign new arrays, e.g. self.running_mean = (...).astype(np.float32).
-        """
+        """Normalise each channel (batch statistics in training, running ones in evaluation), then scale and shift."""
         if len(x.shape) != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"{self!r} expects input of shape (N, {self.num_features}, H, W), got shape {x.shape}")
         axes = (0, 2, 3)
@@ -401,11 +321,7 @@ class Flatten(Layer):
         self.start_dim = start_dim
 
     def forward(self, x):
-        """x reshaped to x.shape[:start_dim] + (the product of the rest,), with Tensor.reshape.
-
-        TODO: refuse a start_dim outside x's dimensions (ValueError naming start_dim and the shape),
-              then one reshape (-1 for the merged size). A negative start_dim counts from the end.
-        """
+        """x reshaped to x.shape[:start_dim] + (the product of the rest,), with Tensor.reshape."""
         ndim = len(x.shape)
         if not -ndim <= self.start_dim < ndim:
             raise ValueError(f"Flatten(start_dim={self.start_dim}) needs an input with more than {self.start_dim} dimensions, got shape {x.shape}")

@@ -18,18 +18,7 @@ class Dataset:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
     def get_batch(self, indices):
-        """The samples at `indices` stacked into one batch: a tuple with one Tensor per field.
-
-        TODO: fetch each sample with self[i], then stack field by field.
-
-        APPROACH:
-        1. samples = [self[i] for i in indices]        -> [(x0, y0), (x1, y1), ...]
-        2. for each field in zip(*samples)             -> (x0, x1, ...), then (y0, y1, ...)
-           stack the values' arrays with np.stack and wrap the result in a Tensor
-        3. return the Tensors as a tuple
-
-        HINT: Tensor(value).data turns a Tensor, an array or a number into an array.
-        """
+        """The samples at `indices` stacked into one batch: a tuple with one Tensor per field."""
         samples = [self[i] for i in indices]
         return tuple(Tensor(np.stack([Tensor(value).data for value in field])) for field in zip(*samples))
 
@@ -39,9 +28,6 @@ class TensorDataset(Dataset):
 
     def __init__(self, *tensors):
         """Keep the tensors (arrays and lists are converted to Tensors).
-
-        TODO: check that there is at least one tensor and that every tensor has the same first
-              dimension, else raise a ValueError naming the shapes.
 
         EXAMPLE: TensorDataset(Tensor(np.zeros((100, 3))), Tensor(np.zeros(99)))
                  -> ValueError: ... got shapes [(100, 3), (99,)]
@@ -58,17 +44,11 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
     def __getitem__(self, index):
-        """Sample `index`: a tuple with row `index` of every tensor.
-
-        TODO: return a tuple (not a list) of t[index] for every t in self.tensors.
-        """
+        """Sample `index`: a tuple with row `index` of every tensor."""
         return tuple(t[index] for t in self.tensors)
 
     def get_batch(self, indices):
-        """The rows at `indices` of every tensor, gathered in one vectorised step each.
-
-        TODO: Tensor indexing with an array of indices (fancy indexing) gathers those rows.
-        """
+        """The rows at `indices` of every tensor, gathered in one vectorised step each."""
         return tuple(t[indices] for t in self.tensors)
 
 
@@ -81,27 +61,11 @@ class DataLoader:
         self.dataset, self.batch_size, self.shuffle = dataset, int(batch_size), shuffle
 
     def __len__(self):
-        """The number of batches per epoch: the last batch may be smaller.
-
-        TODO: ceil(len(dataset) / batch_size), with integers only.
-        HINT: (n + b - 1) // b rounds up.
-        """
+        """The number of batches per epoch: the last batch may be smaller."""
         return (len(self.dataset) + self.batch_size - 1) // self.batch_size
 
     def __iter__(self):
-        """Yield one epoch of batches, each a tuple of Tensors from dataset.get_batch.
-
-        TODO: choose this epoch's order of the sample indices, then yield the batches in turn.
-
-        APPROACH:
-        1. n = len(self.dataset)
-        2. order = np.random.permutation(n) if self.shuffle else np.arange(n)
-        3. for start in range(0, n, self.batch_size):
-               yield self.dataset.get_batch(order[start:start + self.batch_size])
-
-        HINT: use np.random (so np.random.seed makes runs repeatable), and draw the permutation
-              inside __iter__, so each epoch gets a new one.
-        """
+        """Yield one epoch of batches, each a tuple of Tensors from dataset.get_batch."""
         n = len(self.dataset)
         order = np.random.permutation(n) if self.shuffle else np.arange(n)
         for start in range(0, n, self.batch_size):

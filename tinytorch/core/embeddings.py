@@ -32,21 +32,12 @@ class Embedding(Layer):
     """A lookup table: row i of `weight` (num_embeddings, embedding_dim) is the vector of token i."""
 
     def __init__(self, num_embeddings, embedding_dim):
-        """Create `weight` of shape (num_embeddings, embedding_dim), standard normal, requires_grad=True.
-
-        TODO: store both sizes and create self.weight.
-        HINT: np.random.randn (so np.random.seed makes it reproducible), wrapped in a Tensor.
-        """
+        """Create `weight` of shape (num_embeddings, embedding_dim), standard normal, requires_grad=True."""
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Tensor(np.random.randn(num_embeddings, embedding_dim), requires_grad=True)
 
     def forward(self, tokens):
-        """The vectors of `tokens`: ids of shape S give a Tensor of shape S + (embedding_dim,).
-
-        TODO: check the ids with _token_ids, then look up their rows of self.weight.
-        HINT: index the weight *Tensor* (self.weight[ids]), not its .data: then autograd records
-              the lookup and the gradient reaches the table.
-        """
+        """The vectors of `tokens`: ids of shape S give a Tensor of shape S + (embedding_dim,)."""
         return self.weight[_token_ids(tokens, self.num_embeddings)]
 
     def parameters(self):
@@ -64,13 +55,7 @@ class PositionalEmbedding(Layer):
         self.weight = Tensor(np.random.randn(max_len, embedding_dim) * 0.02, requires_grad=True)
 
     def forward(self, x):
-        """x of shape (..., T, embedding_dim) -> x + weight[:T], for T <= max_len.
-
-        TODO: check the shape (clear ValueErrors naming it), then add the first T rows of the table.
-        APPROACH: 1. fewer than 2 dims or x.shape[-1] != embedding_dim: ValueError
-                  2. T = x.shape[-2]; T > max_len: ValueError naming T and max_len
-                  3. return x + self.weight[:T]   (indexing the Tensor: its gradient flows)
-        """
+        """x of shape (..., T, embedding_dim) -> x + weight[:T], for T <= max_len."""
         if len(x.shape) < 2 or x.shape[-1] != self.embedding_dim:
             raise ValueError(f"{self!r} expects input of shape (..., seq_len, {self.embedding_dim}), got shape {x.shape}")
         length = x.shape[-2]
@@ -89,12 +74,6 @@ class PositionalEmbedding(Layer):
 def sinusoidal_positions(max_len, embedding_dim):
     """The fixed (max_len, embedding_dim) table of the original Transformer: sin in even columns,
     cos in odd ones, at frequencies 1 / 10000**(2i / embedding_dim). Returns a Tensor.
-
-    TODO: build all angles at once, then fill the even and the odd columns.
-    APPROACH: 1. positions = np.arange(max_len)[:, None]                (max_len, 1)
-              2. rates = 1 / 10000 ** (np.arange(0, embedding_dim, 2) / embedding_dim)
-              3. angles = positions * rates                             (max_len, ceil(D / 2))
-              4. table[:, 0::2] = sin(angles); table[:, 1::2] = cos(angles) (one column fewer when D is odd)
     """
     positions = np.arange(max_len)[:, None]
     rates = 1.0 / 10000 ** (np.arange(0, embedding_dim, 2) / embedding_dim)

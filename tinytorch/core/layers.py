@@ -37,21 +37,7 @@ class Linear(Layer):
     """A fully connected layer: y = x @ weight + bias, weight of shape (in_features, out_features)."""
 
     def __init__(self, in_features, out_features, bias=True):
-        """Create the weight (and, if bias=True, the bias) as Tensors with requires_grad=True.
-
-        TODO: store in_features and out_features; create self.weight of shape
-              (in_features, out_features) and self.bias of shape (out_features,), or
-              self.bias = None when bias=False.
-
-        APPROACH:
-        1. bound = 1 / sqrt(in_features)
-        2. weight: np.random.uniform(-bound, bound, size=(in_features, out_features))
-        3. bias: zeros of shape (out_features,)
-        4. wrap both in Tensor(..., requires_grad=True)
-
-        HINT: use np.random (not a new Generator), so np.random.seed(0) makes the
-              initialization reproducible.
-        """
+        """Create the weight (and, if bias=True, the bias) as Tensors with requires_grad=True."""
         self.in_features, self.out_features = in_features, out_features
         bound = 1.0 / np.sqrt(in_features)
         self.weight = Tensor(np.random.uniform(-bound, bound, size=(in_features, out_features)), requires_grad=True)
@@ -60,17 +46,7 @@ class Linear(Layer):
     def forward(self, x):
         """Compute x @ weight + bias for x of shape (..., in_features) -> (..., out_features).
 
-        TODO: check the input's last dimension, then compute the output with Tensor operations.
-
-        APPROACH:
-        1. If x has fewer than 2 dimensions or x.shape[-1] != in_features, raise a ValueError
-           naming the expected and the actual shape.
-        2. out = x @ self.weight; add self.bias unless it is None.
-
         EXAMPLE: Linear(3, 2) on x of shape (4, 3) gives shape (4, 2).
-
-        HINT: stay with Tensor operations (@, +), not x.data: in module 06 they learn to
-              compute gradients, and then so does your layer.
         """
         if len(x.shape) < 2 or x.shape[-1] != self.in_features:
             raise ValueError(f"{self!r} expects input of shape (batch, {self.in_features}), got shape {x.shape}")
@@ -93,19 +69,7 @@ class Dropout(Layer):
         self.p = p
 
     def forward(self, x):
-        """In training mode: x * mask / (1 - p), with mask[i] = 1 with probability 1 - p. In eval mode: x.
-
-        TODO: return x unchanged in evaluation mode (or when p == 0); otherwise draw a random keep
-              mask of x's shape and apply it, scaled.
-
-        APPROACH:
-        1. if not self.training or self.p == 0: return x
-        2. keep = np.random.random(x.shape) >= self.p   (True with probability 1 - p)
-        3. return x * Tensor(keep / (1 - self.p))
-
-        HINT: multiply with a Tensor (not x.data * ...), so in module 06 the gradient flows
-              through the kept values and is zero for the dropped ones.
-        """
+        """In training mode: x * mask / (1 - p), with mask[i] = 1 with probability 1 - p. In eval mode: x."""
         if not self.training or self.p == 0:
             return x
         keep = np.random.random(x.shape) >= self.p
@@ -122,20 +86,13 @@ class Sequential(Layer):
         self.layers = list(layers)
 
     def forward(self, x):
-        """Pass x through every layer in order and return the last output.
-
-        TODO: a loop: x = layer(x) for each layer.
-        """
+        """Pass x through every layer in order and return the last output."""
         for layer in self.layers:
             x = layer(x)
         return x
 
     def parameters(self):
-        """Every parameter of every Layer inside, in order.
-
-        TODO: concatenate layer.parameters() over the layers that are Layers (activations from
-              module 02 have no parameters and no parameters() method).
-        """
+        """Every parameter of every Layer inside, in order."""
         return [p for layer in self.layers if isinstance(layer, Layer) for p in layer.parameters()]
 
     def train(self, mode=True):

@@ -24,10 +24,7 @@ class MSELoss:
     """Mean squared error: mean((predictions - targets) ** 2) over every element."""
 
     def forward(self, predictions, targets):
-        """TODO: check the shapes match, then return the mean squared difference as a scalar Tensor.
-
-        HINT: targets may be a Tensor, array or list: _as_array(targets) gives its NumPy data.
-        """
+        """The mean of the squared differences, a scalar Tensor; the shapes must match."""
         targets = _as_array(targets)
         _check_same_shape(predictions, targets, "MSELoss")
         diff = predictions.data - targets
@@ -56,13 +53,7 @@ class CrossEntropyLoss:
     """Cross-entropy between logits (N, C) and integer class targets (N,), averaged over the batch."""
 
     def forward(self, logits, targets):
-        """TODO: mean over the batch of -log_softmax(logits)[i, targets[i]].
-
-        APPROACH: 1. targets = _class_indices(targets, logits)  (checks shapes and values)
-                  2. shifted = logits - row max (keepdims=True)
-                  3. log_probs = shifted - log(sum(exp(shifted)) along the row, keepdims=True)
-                  4. return Tensor(-mean of log_probs[np.arange(N), targets])
-        """
+        """The mean over the batch of -log softmax(logits)[i, targets[i]], from a stable log-softmax."""
         targets = _class_indices(targets, logits)
         shifted = logits.data - logits.data.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -79,10 +70,7 @@ class BinaryCrossEntropyLoss:
         self.eps = eps
 
     def forward(self, probabilities, targets):
-        """TODO: clip, then -mean(t * log(p) + (1 - t) * log(1 - p)) as a scalar Tensor.
-
-        HINT: np.clip(p, self.eps, 1 - self.eps); check shapes with _check_same_shape.
-        """
+        """-mean(t log p + (1 - t) log(1 - p)), with p clipped to [eps, 1 - eps] so the log stays finite."""
         targets = _as_array(targets)
         _check_same_shape(probabilities, targets, "BinaryCrossEntropyLoss")
         p = np.clip(probabilities.data, self.eps, 1 - self.eps)

@@ -16,11 +16,7 @@ class KVCache:
     """Keys and values of every layer for up to max_seq_len positions, preallocated (float32)."""
 
     def __init__(self, batch_size, max_seq_len, num_layers, num_heads, head_dim):
-        """Allocate self.keys and self.values of shape (num_layers, batch_size, num_heads, max_seq_len, head_dim).
-
-        TODO: keep the sizes; allocate both arrays with np.zeros (float32); seq_len = 0 (positions
-              filled) and self.pending = 0 (positions written by update in this step, not yet advanced).
-        """
+        """Allocate self.keys and self.values of shape (num_layers, batch_size, num_heads, max_seq_len, head_dim)."""
         for name, value in [("batch_size", batch_size), ("max_seq_len", max_seq_len), ("num_layers", num_layers),
                             ("num_heads", num_heads), ("head_dim", head_dim)]:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -40,18 +36,6 @@ class KVCache:
     def update(self, layer_idx, key, value):
         """Write key and value (arrays or Tensors of shape (batch_size, num_heads, new, head_dim)) of
         layer `layer_idx` at positions seq_len ... seq_len + new - 1.
-
-        TODO: check, then write both into the preallocated arrays and remember new in self.pending.
-
-        APPROACH:
-        1. self._check_layer(layer_idx); key, value = their arrays (Tensor.data)
-        2. key.shape must be (batch_size, num_heads, new, head_dim) with new >= 1, and value.shape
-           the same: else a ValueError naming the expected and the actual shapes
-        3. every layer of one step writes the same number of positions: if self.pending is not 0
-           and differs from new, ValueError
-        4. seq_len + new > max_seq_len: RuntimeError saying the cache is full (name max_seq_len,
-           seq_len and new, and what to do: reset() or a larger max_seq_len)
-        5. self.keys[layer_idx, :, :, seq_len:seq_len + new] = key (same for values); pending = new
         """
         self._check_layer(layer_idx)
         key = key.data if isinstance(key, Tensor) else np.asarray(key)
@@ -74,18 +58,13 @@ class KVCache:
     def get(self, layer_idx):
         """(keys, values) of layer `layer_idx` for every position so far, this step's included:
         views of shape (batch_size, num_heads, seq_len + pending, head_dim), no copies.
-
-        TODO: check the layer; slice both arrays up to seq_len + pending.
         """
         self._check_layer(layer_idx)
         end = self.seq_len + self.pending
         return self.keys[layer_idx, :, :, :end], self.values[layer_idx, :, :, :end]
 
     def advance(self):
-        """Make this step's positions part of the cache: seq_len += pending, pending = 0.
-
-        TODO: two lines.
-        """
+        """Make this step's positions part of the cache: seq_len += pending, pending = 0."""
         self.seq_len += self.pending
         self.pending = 0
 
@@ -105,15 +84,6 @@ class KVCache:
 def cached_attention(attn, x, cache, layer_idx):
     """attn (a MultiHeadAttention) on the new positions x (B, new, E), attending over the cached
     keys and values of layer `layer_idx` plus the new ones; returns (B, new, E).
-
-    TODO: as MultiHeadAttention.forward, with the cache between the projections and the attention.
-
-    APPROACH:
-    1. q, k, v = attn._split_heads(attn.q_proj(x)), ... k_proj, v_proj     (B, heads, new, head_dim)
-    2. cache.update(layer_idx, k, v); keys, values = cache.get(layer_idx)
-    3. new, total = q.shape[2], keys.shape[2]; allowed = np.tril(np.ones((new, total), dtype=bool), k=total - new)
-    4. out = scaled_dot_product_attention(q, Tensor(keys), Tensor(values), mask=allowed)
-    5. return attn.out_proj(attn._merge_heads(out))
     """
     q = attn._split_heads(attn.q_proj(x))
     k = attn._split_heads(attn.k_proj(x))
@@ -129,16 +99,6 @@ def cached_attention(attn, x, cache, layer_idx):
 def cached_forward(model, ids, cache):
     """Logits (B, new, vocab) of the GPT `model` for the new token ids (B, new) at positions
     cache.seq_len ..., attending over the cache, which it extends by `new` positions.
-
-    TODO: GPT.forward for the new positions only, with cached_attention in every block.
-
-    APPROACH:
-    1. start, new = cache.seq_len, ids.shape[1]
-    2. x = model.token_embedding(ids) + model.position_embedding.weight[start:start + new]
-    3. for i, block in enumerate(model.blocks):
-           x = x + cached_attention(block.attn, block.norm1(x), cache, i)
-           x = x + block.mlp(block.norm2(x))
-    4. cache.advance(); return model.head(model.norm(x))
     """
     start, new = cache.seq_len, ids.shape[1]
     x = model.token_embedding(ids) + model.position_embedding.weight[start:start + new]
@@ -156,19 +116,7 @@ def cache_for(model, batch_size):
 
 
 def generate_cached(model, tokens, max_new_tokens, temperature=1.0, top_k=None):
-    """GPT.generate with a KV cache: the same tokens, computed with one position per step.
-
-    TODO: the prompt through cached_forward once, then one token per step.
-
-    APPROACH:
-    1. ids = _token_ids(tokens, model.vocab_size), 2-D (batch, T), else ValueError naming the shape
-    2. if T + max_new_tokens - 1 > model.max_seq_len: ValueError (the cache cannot hold the sequence;
-       say that generate without use_cache slides its window instead)
-    3. cache = cache_for(model, batch); with no_grad(): logits = cached_forward(model, ids, cache)
-    4. repeat max_new_tokens times: pick = _sample(logits.data[:, -1, :], temperature, top_k);
-       append it to ids; unless it was the last step, logits = cached_forward(model, pick[:, None], cache)
-    5. return ids
-    """
+    """GPT.generate with a KV cache: the same tokens, computed with one position per step."""
     ids = _token_ids(tokens, model.vocab_size)
     if ids.ndim != 2 or ids.shape[1] < 1:
         raise ValueError(f"generate expects tokens of shape (batch, seq_len) with seq_len >= 1, got shape {ids.shape} (for one sequence pass [tokens])")

@@ -24,10 +24,7 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must implement step()")
 
     def zero_grad(self):
-        """Forget every parameter's gradient before the next backward pass.
-
-        TODO: set p.grad to None for every parameter.
-        """
+        """Forget every parameter's gradient before the next backward pass."""
         for p in self.params:
             p.grad = None
 
@@ -41,18 +38,7 @@ class SGD(Optimizer):
         self.velocities = [np.zeros_like(p.data) for p in self.params]
 
     def step(self):
-        """Update every parameter that has a gradient.
-
-        TODO: for each parameter p (with its velocity array v), skip it if p.grad is None, else:
-
-        APPROACH:
-        1. g = p.grad.data; with weight decay: g = g + weight_decay * p.data
-        2. with momentum: v[...] = momentum * v + g (in place: the array stays in
-           self.velocities), then use g = v
-        3. p.data -= lr * g
-
-        HINT: zip(self.params, self.velocities) walks both lists together.
-        """
+        """Update every parameter that has a gradient."""
         for p, velocity in zip(self.params, self.velocities):
             if p.grad is None:
                 continue
@@ -80,22 +66,7 @@ class Adam(Optimizer):
         self.t = 0  # steps taken, for the bias correction
 
     def step(self):
-        """One Adam (or AdamW) update of every parameter that has a gradient.
-
-        TODO: count the step, then for each parameter p with moments m, v (skip p.grad None):
-
-        APPROACH:
-        1. self.t += 1 (once per step, before the loop)
-        2. g = p.grad.data; weight decay, if self.weight_decay:
-           - AdamW (self.decoupled_weight_decay): p.data -= lr * weight_decay * p.data
-           - Adam: g = g + weight_decay * p.data
-        3. m[...] = beta1 * m + (1 - beta1) * g;  v[...] = beta2 * v + (1 - beta2) * g * g
-        4. m_hat = m / (1 - beta1 ** t);  v_hat = v / (1 - beta2 ** t)
-        5. p.data -= lr * m_hat / (np.sqrt(v_hat) + eps)
-
-        HINT: update m and v in place (m[...] = ...), so the arrays in self.m and self.v keep
-              their values for the next step.
-        """
+        """One Adam (or AdamW) update of every parameter that has a gradient."""
         self.t += 1
         beta1, beta2 = self.betas
         for p, m, v in zip(self.params, self.m, self.v):

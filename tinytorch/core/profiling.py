@@ -42,26 +42,13 @@ def _all_layers(model):
 
 
 def count_parameters(model):
-    """The number of trainable numbers in the model: the sizes of model.parameters() added up.
-
-    TODO: one line: add up p.size over model.parameters(), as a Python int.
-    """
+    """The number of trainable numbers in the model: the sizes of model.parameters() added up."""
     return int(sum(p.size for p in model.parameters()))
 
 
 def model_bytes(model):
     """The bytes of every array the model and its layers hold (Tensors' .data and plain arrays),
     each array counted once: the model's real size in memory.
-
-    TODO: walk every layer of the model (_all_layers), look at each attribute value, and add up
-          array.nbytes for the Tensors (their .data) and NumPy arrays found, lists of them too.
-
-    APPROACH:
-    1. seen = set() of id(array), so an array shared by two layers counts once
-    2. for layer in _all_layers(model): for value in vars(layer).values():
-           items = value if it is a list or tuple, else [value]
-           for each item: array = item.data if a Tensor, item if an np.ndarray, else skip
-    3. add array.nbytes for each array not seen yet
     """
     total, seen = 0, set()
     for layer in _all_layers(model):
@@ -75,11 +62,7 @@ def model_bytes(model):
 
 
 def linear_flops(layer, x_shape, out_shape):
-    """FLOPs of a Linear on an input of shape x_shape: 2 * rows * in * out, plus rows * out for the bias.
-
-    TODO: rows = the product of every dimension of x_shape except the last (1 if there is none).
-    HINT: int(np.prod(x_shape[:-1])) is 1 for an empty shape; use Python ints (no int32 overflow).
-    """
+    """FLOPs of a Linear on an input of shape x_shape: 2 * rows * in * out, plus rows * out for the bias."""
     rows = int(np.prod(x_shape[:-1], dtype=np.int64))
     products = 2 * rows * layer.in_features * layer.out_features
     return products + (rows * layer.out_features if layer.bias is not None else 0)
@@ -96,18 +79,6 @@ def _flop_rule(layer):
 def count_flops(model, input_shape, input_dtype=np.float32):
     """The FLOPs of one forward pass of `model` on an input of `input_shape`, exact for every layer
     type in FLOP_RULES, found anywhere inside the model. Runs the model once on zeros (no_grad).
-
-    TODO: for every layer with a rule, replace its forward (on the instance, for this one run) by
-          one that calls the original and adds rule(layer, x.shape, out.shape) to a total.
-
-    APPROACH:
-    1. total = [0] (a list, so the inner function can add to it)
-    2. for layer in _all_layers(model) with a rule (_flop_rule): layer.forward = counting(layer, rule, layer.forward)
-       where counting's inner function runs forward(x), adds rule(...) and returns the output
-    3. in a try: run model(Tensor(np.zeros(input_shape, dtype=input_dtype))) inside no_grad()
-    4. finally: remove the instance attributes again (del layer.forward), whatever happened
-    5. return total[0]
-    HINT: an attribute set on the instance hides the class's method; deleting it brings it back.
     """
     total = [0]
 
@@ -131,21 +102,14 @@ def count_flops(model, input_shape, input_dtype=np.float32):
 
 
 def conv2d_flops(layer, x_shape, out_shape):
-    """FLOPs of a Conv2d: 2 * (outputs) * (in_channels * kh * kw), plus one per output for the bias.
-
-    TODO: outputs = the product of out_shape (N, out_channels, OH, OW); per output, a window of
-          in_channels * kh * kw multiply-adds.
-    """
+    """FLOPs of a Conv2d: 2 * (outputs) * (in_channels * kh * kw), plus one per output for the bias."""
     outputs = int(np.prod(out_shape, dtype=np.int64))
     kh, kw = layer.kernel_size
     return 2 * outputs * layer.in_channels * kh * kw + (outputs if layer.bias is not None else 0)
 
 
 def attention_flops(layer, x_shape, out_shape):
-    """FLOPs of self-attention between its projections: q @ k^T and weights @ v, 2 * B * T * T * embed_dim each.
-
-    TODO: batch, length, embed_dim from x_shape (B, T, E); return 4 * B * T * T * E.
-    """
+    """FLOPs of self-attention between its projections: q @ k^T and weights @ v, 2 * B * T * T * embed_dim each."""
     batch, length, embed_dim = x_shape
     return 4 * batch * length * length * embed_dim
 
@@ -176,11 +140,7 @@ def _check_counts(warmup, repeats):
 
 
 def measure_latency(fn, warmup=3, repeats=10):
-    """Time fn() (no arguments): `warmup` untimed calls, then `repeats` timed ones; returns a Latency.
-
-    TODO: check the counts (_check_counts), call fn warmup times, then time each of repeats calls
-          with time.perf_counter() and return Latency(times).
-    """
+    """Time fn() (no arguments): `warmup` untimed calls, then `repeats` timed ones; returns a Latency."""
     _check_counts(warmup, repeats)
     for _ in range(warmup):
         fn()
@@ -193,12 +153,7 @@ def measure_latency(fn, warmup=3, repeats=10):
 
 
 def measure_memory(fn):
-    """The peak number of bytes allocated while fn() runs, above what was allocated before it.
-
-    TODO: start tracemalloc (unless it is already tracing), reset the peak, note the current
-          bytes, call fn(), read the peak; stop tracemalloc again if you started it.
-    HINT: tracemalloc.is_tracing(), start(), stop(), reset_peak(), get_traced_memory() -> (current, peak)
-    """
+    """The peak number of bytes allocated while fn() runs, above what was allocated before it."""
     started = not tracemalloc.is_tracing()
     if started:
         tracemalloc.start()
@@ -248,17 +203,7 @@ class Profiler:
         return False
 
     def _timed_forward(self, name, forward):
-        """forward, timed into stats[name], with the backward of what it records timed too.
-
-        TODO: the inner function times forward(x), adds the time and one call to self.stats[name],
-              then gives every Function it recorded a timed backward, and returns the output.
-
-        APPROACH:
-        1. start = time.perf_counter(); out = forward(x, *args, **kwargs)
-        2. self.stats[name]["forward_s"] += time.perf_counter() - start; ["calls"] += 1
-        3. for function in _recorded_functions(out, (x, *args)):
-               function.backward = self._timed_backward(name, function.backward)
-        """
+        """forward, timed into stats[name], with the backward of what it records timed too."""
         def timed(x, *args, **kwargs):
             start = time.perf_counter()
             out = forward(x, *args, **kwargs)
@@ -270,10 +215,7 @@ class Profiler:
         return timed
 
     def _timed_backward(self, name, backward):
-        """backward, timed into stats[name]["backward_s"].
-
-        TODO: as the forward: time the call, add the seconds, return what backward returned.
-        """
+        """backward, timed into stats[name]["backward_s"]."""
         def timed(grad_output):
             start = time.perf_counter()
             grads = backward(grad_output)

@@ -20,18 +20,6 @@ def quantize(x, symmetric=True, axis=None):
 
     axis=None: one scale for the whole tensor. axis=k: one scale per index along axis k (per
     channel); scale and zero_point keep every dimension (size 1 except axis k), so they broadcast.
-
-    TODO: the range over the reduced axes, then the scale, the zero point and the rounding.
-
-    APPROACH:
-    1. x = float32 array; reduce = None, or every axis except `axis` (a tuple); keepdims=True below
-    2. symmetric:  scale = max|x| / 127;  zero_point = 0;  q in [-127, 127]
-       asymmetric: low = min(x.min, 0), high = max(x.max, 0); scale = (high - low) / 255;
-                   zero_point = round(-128 - low / scale);  q in [-128, 127]
-    3. where scale == 0 (all zeros), use scale 1 (any scale stores zeros exactly)
-    4. q = _round_to_int8(x, scale, zero_point, -127 or -128)
-
-    HINT: fix the zero scales (np.where) before dividing by them for the zero point.
     """
     x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float32)
     reduce = None if axis is None else tuple(i for i in range(x.ndim) if i != axis % x.ndim)
@@ -47,10 +35,7 @@ def quantize(x, symmetric=True, axis=None):
 
 
 def dequantize(q, scale, zero_point):
-    """The floats that int8 values q stand for: (q - zero_point) * scale, as float32.
-
-    TODO: one line. Subtract in int32 (q - zero_point in int8 could overflow), then scale.
-    """
+    """The floats that int8 values q stand for: (q - zero_point) * scale, as float32."""
     return (q.astype(np.int32) - zero_point).astype(np.float32) * scale
 
 
@@ -59,35 +44,18 @@ class QuantizedLinear(Layer):
     a calibrated scale and zero point, products summed in int32 and rescaled once."""
 
     def __init__(self, linear):
-        """Quantize linear's weight per output channel (symmetric); keep the bias as float32.
-
-        TODO: keep in_features and out_features; self.weight_q, self.weight_scale from
-              quantize(weight, symmetric=True, axis=1) (the zero point is 0: not needed);
-              self.bias a float32 copy of the bias (or None); input_scale and input_zero None.
-        HINT: no reference to `linear` or its float weight may stay in self.
-        """
+        """Quantize linear's weight per output channel (symmetric); keep the bias as float32."""
         self.in_features, self.out_features = linear.in_features, linear.out_features
         self.weight_q, self.weight_scale, _ = quantize(linear.weight.data, symmetric=True, axis=1)
         self.bias = None if linear.bias is None else linear.bias.data.copy()
         self.input_scale = self.input_zero = None  # set by calibrate()
 
     def calibrate(self, x):
-        """Choose the input's int8 grid from representative inputs x: asymmetric, one scale for all.
-
-        TODO: keep quantize(x, symmetric=False)'s scale and zero point as input_scale, input_zero.
-        """
+        """Choose the input's int8 grid from representative inputs x: asymmetric, one scale for all."""
         _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
 
     def forward(self, x):
-        """x (..., in_features) -> (..., out_features), computed on integers.
-
-        TODO: refuse when not calibrated or when the shape is wrong (clear messages), then:
-
-        APPROACH:
-        1. qx = _round_to_int8(x.data, self.input_scale, self.input_zero, -128)
-        2. acc = (qx as int32 - input_zero) @ (weight_q as int32)      -> int32
-        3. out = acc as float32 * (input_scale * weight_scale), plus the bias; return a Tensor
-        """
+        """x (..., in_features) -> (..., out_features), computed on integers."""
         if self.input_scale is None:
             raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
                                f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
@@ -105,11 +73,6 @@ class QuantizedLinear(Layer):
 def quantize_model(model, calibration_data):
     """A copy of the Sequential `model` with every Linear (nested Sequentials too) replaced by a
     QuantizedLinear calibrated on the inputs it receives when calibration_data flows through.
-
-    TODO: walk model.layers in order with x = the calibration data as a Tensor, inside no_grad():
-          a Linear becomes QuantizedLinear(layer), calibrated on x; a Sequential is quantized by
-          calling quantize_model on it with x; anything else is kept. Then x = new_layer(x).
-          Return Sequential(*new_layers).
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"quantize_model works on a Sequential, got {type(model).__name__}")

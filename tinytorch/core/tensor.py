@@ -68,28 +68,19 @@ class Tensor:
         return Tensor(self.data + other)
 
     def __sub__(self, other):
-        """Element-wise self - other, with broadcasting.
-
-        TODO: follow __add__: unwrap a Tensor, check the shapes, compute with NumPy.
-        """
+        """Element-wise self - other, with broadcasting."""
         other = other.data if isinstance(other, Tensor) else other
         _check_broadcastable(self.data, other, "-")
         return Tensor(self.data - other)
 
     def __mul__(self, other):
-        """Element-wise self * other (not matrix multiplication), with broadcasting.
-
-        TODO: as __sub__, with *.
-        """
+        """Element-wise self * other (not matrix multiplication), with broadcasting."""
         other = other.data if isinstance(other, Tensor) else other
         _check_broadcastable(self.data, other, "*")
         return Tensor(self.data * other)
 
     def __truediv__(self, other):
-        """Element-wise self / other, with broadcasting.
-
-        TODO: as __sub__, with /.
-        """
+        """Element-wise self / other, with broadcasting."""
         other = other.data if isinstance(other, Tensor) else other
         _check_broadcastable(self.data, other, "/")
         return Tensor(self.data / other)
@@ -121,14 +112,7 @@ class Tensor:
 
     # --- matrix multiplication -----------------------------------------------------------------
     def _validate_matmul_shapes(self, other):
-        """Raise a ValueError naming both shapes unless self @ other is defined.
-
-        TODO: both tensors need at least 2 dimensions, and the inner sizes must match:
-              (..., n, k) @ (..., k, m): the LAST size of self against the SECOND-TO-LAST of other.
-        TRAP: other.shape[0] is the second-to-last size only for 2-D tensors; batched products
-              such as (2, 3, 4) @ (2, 4, 5) are valid and must pass: use shape[-1] and shape[-2].
-        HINT: put both shapes in the message, e.g. "matmul shape mismatch: (2, 3) @ (4, 5): ..."
-        """
+        """Raise a ValueError naming both shapes unless self @ other is defined."""
         if len(self.shape) < 2 or len(other.shape) < 2:
             raise ValueError(f"matmul needs tensors with at least 2 dimensions, got {self.shape} @ {other.shape} "
                              f"(reshape a vector to (1, n) or (n, 1))")
@@ -137,16 +121,7 @@ class Tensor:
                              f"{self.shape[-1]} and {other.shape[-2]} must be equal")
 
     def matmul(self, other):
-        """Matrix product self @ other: (n, k) @ (k, m) -> (n, m); leading batch dimensions broadcast.
-
-        TODO: wrap `other` in a Tensor if it is not one, check the shapes with
-              _validate_matmul_shapes, then return a Tensor of self.data @ other.data.
-        APPROACH: result[i, j] = sum over k of self[i, k] * other[k, j]. Three nested Python
-                  loops compute exactly that, hundreds of times slower than NumPy's `@`, which
-                  runs the same sum in optimized C (the Systems section measures it).
-        TRAP: other may be a plain list, e.g. t @ [[1, 0], [0, 1]]: a list has no .shape, so
-              wrap it with Tensor(other) first.
-        """
+        """Matrix product self @ other: (n, k) @ (k, m) -> (n, m); leading batch dimensions broadcast."""
         other = other if isinstance(other, Tensor) else Tensor(other)
         self._validate_matmul_shapes(other)
         return Tensor(self.data @ other.data)
@@ -160,34 +135,20 @@ class Tensor:
 
         keepdims=True keeps the reduced axes with size 1, so the result still broadcasts
         against the input: x - x.sum(axis=1, keepdims=True) works row by row.
-        TODO: use NumPy's sum with the same arguments and wrap the result in a Tensor.
         """
         return Tensor(self.data.sum(axis=axis, keepdims=keepdims))
 
     def mean(self, axis=None, keepdims=False):
-        """Average of the elements, over everything or along `axis` (like sum).
-
-        TODO: as sum, with NumPy's mean.
-        """
+        """Average of the elements, over everything or along `axis` (like sum)."""
         return Tensor(self.data.mean(axis=axis, keepdims=keepdims))
 
     def max(self, axis=None, keepdims=False):
-        """Largest element, over everything or along `axis` (like sum).
-
-        TODO: as sum, with NumPy's max.
-        """
+        """Largest element, over everything or along `axis` (like sum)."""
         return Tensor(self.data.max(axis=axis, keepdims=keepdims))
 
     # --- shape operations ----------------------------------------------------------------------
     def reshape(self, *shape):
-        """The same numbers in a new shape: t.reshape(2, 3) or t.reshape((2, 3)); -1 infers one size.
-
-        TODO: accept both call styles, check the sizes fit (clear ValueError naming both
-              shapes), and reshape with NumPy.
-        HINT: reshape(2, 3) gives shape == (2, 3); reshape((2, 3)) gives shape == ((2, 3),):
-              unpack a single tuple or list. NumPy's own error does not name the old shape:
-              catch its ValueError and raise yours with both shapes.
-        """
+        """The same numbers in a new shape: t.reshape(2, 3) or t.reshape((2, 3)); -1 infers one size."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         try:
@@ -200,8 +161,6 @@ class Tensor:
         """Swap two dimensions (by default the last two: the matrix transpose).
 
         A tensor with fewer than 2 dimensions is returned unchanged (as a new Tensor).
-        TODO: return a Tensor of np.swapaxes(self.data, dim0, dim1), or of self.data itself
-              when it has fewer than 2 dimensions (swapaxes would raise there).
         """
         if self.data.ndim < 2:
             return Tensor(self.data)

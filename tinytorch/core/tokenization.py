@@ -10,11 +10,7 @@ class CharTokenizer:
     """One token per character of a vocabulary: the sorted distinct characters of `text`."""
 
     def __init__(self, text):
-        """Build the vocabulary of `text`: self.chars (sorted), self.stoi {char: id}, self.itos {id: char}.
-
-        TODO: sorted distinct characters; ids 0, 1, 2, ... in that order.
-        HINT: sorted(set(text)) and enumerate.
-        """
+        """Build the vocabulary of `text`: self.chars (sorted), self.stoi {char: id}, self.itos {id: char}."""
         if not isinstance(text, str) or not text:
             raise ValueError(f"CharTokenizer needs a non-empty string to build its vocabulary from, got {text!r}")
         self.chars = sorted(set(text))
@@ -26,11 +22,7 @@ class CharTokenizer:
         return len(self.chars)
 
     def encode(self, text):
-        """The ids of the characters of `text`, a list of ints; a ValueError names an unknown character.
-
-        TODO: look every character up in self.stoi; for one that is not there, raise a ValueError
-              naming it and its position.
-        """
+        """The ids of the characters of `text`, a list of ints; a ValueError names an unknown character."""
         ids = []
         for position, char in enumerate(text):
             if char not in self.stoi:
@@ -40,10 +32,7 @@ class CharTokenizer:
         return ids
 
     def decode(self, ids):
-        """The text of a list of ids; a ValueError names an id outside [0, vocab_size).
-
-        TODO: join the characters self.itos[i]; check each id first.
-        """
+        """The text of a list of ids; a ValueError names an id outside [0, vocab_size)."""
         chars = []
         for i in ids:
             if i not in self.itos:
@@ -79,16 +68,7 @@ class BPETokenizer:
         self.vocab = {i: bytes([i]) for i in range(256)}  # id -> the bytes it stands for
 
     def train(self, text):
-        """Learn up to vocab_size - 256 merges from `text`; returns self.
-
-        TODO: repeat: count neighbouring pairs, merge the most frequent (ties: the smallest pair).
-        APPROACH: 1. ids = list(text.encode("utf-8")); start from no merges, 256 byte tokens
-                  2. for new_id in range(256, self.vocab_size):
-                     counts = Counter(zip(ids, ids[1:])); stop if empty
-                     pair = min(counts, key=lambda p: (-counts[p], p))   (most frequent, then smallest)
-                     ids = _merge(ids, pair, new_id); self.merges[pair] = new_id
-                     self.vocab[new_id] = self.vocab[pair[0]] + self.vocab[pair[1]]
-        """
+        """Learn up to vocab_size - 256 merges from `text`; returns self."""
         ids = list(text.encode("utf-8"))
         self.merges = {}
         self.vocab = {i: bytes([i]) for i in range(256)}
@@ -103,12 +83,7 @@ class BPETokenizer:
         return self
 
     def encode(self, text):
-        """The token ids of `text` (any str): its UTF-8 bytes, merged in the order the merges were learned.
-
-        TODO: start from the bytes; while some neighbouring pair has a merge, apply the one learned
-              first (the lowest new id) everywhere.
-        HINT: pair = min(pairs, key=lambda p: self.merges.get(p, float("inf"))); stop when it has no merge.
-        """
+        """The token ids of `text` (any str): its UTF-8 bytes, merged in the order the merges were learned."""
         if not isinstance(text, str):
             raise TypeError(f"BPETokenizer.encode needs a str, got {type(text).__name__}")
         ids = list(text.encode("utf-8"))
@@ -120,10 +95,7 @@ class BPETokenizer:
         return ids
 
     def decode(self, ids):
-        """The text of token ids: their bytes joined, decoded as UTF-8 (invalid bytes shown as U+FFFD).
-
-        TODO: check every id is in self.vocab (ValueError naming it), join the bytes, decode.
-        """
+        """The text of token ids: their bytes joined, decoded as UTF-8 (invalid bytes shown as U+FFFD)."""
         unknown = [i for i in ids if i not in self.vocab]
         if unknown:
             raise ValueError(f"token id {unknown[0]!r} is not in this tokenizer's {len(self.vocab)} tokens")

@@ -14,15 +14,6 @@ def accuracy(logits, targets):
 
     logits: class scores (batch, classes), or one probability column (batch, 1) / (batch,).
     targets: class indices (batch,) as a Tensor, array or list (or (batch, 1) with one column).
-
-    TODO: predict a class per sample, compare with the targets, return the mean.
-
-    APPROACH:
-    1. scores = Tensor(logits).data; targets = Tensor(targets).data.reshape(-1)
-    2. predictions = scores.argmax(axis=1) when there are 2+ columns,
-       else (scores.reshape(-1) > 0.5)
-    3. if the number of predictions and targets differ, raise a ValueError naming both shapes
-    4. return float((predictions == targets).mean())
     """
     scores, labels = Tensor(logits).data, Tensor(targets).data.reshape(-1)
     if scores.ndim == 2 and scores.shape[1] > 1:
@@ -36,17 +27,7 @@ def accuracy(logits, targets):
 
 
 def clip_grad_norm(params, max_norm):
-    """Scale all gradients in place so their global L2 norm is at most max_norm; return the norm before.
-
-    TODO: compute the global norm of the gradients (skip p.grad None); if it is larger than
-          max_norm, multiply every gradient by max_norm / norm, in place.
-
-    APPROACH:
-    1. grads = [p.grad.data for p in params if p.grad is not None]
-    2. total = sqrt of the sum over grads of np.sum(g * g)
-    3. if total > max_norm: g *= max_norm / total for each g
-    4. return total (a float)
-    """
+    """Scale all gradients in place so their global L2 norm is at most max_norm; return the norm before."""
     if max_norm <= 0:
         raise ValueError(f"clip_grad_norm: max_norm must be positive, got {max_norm}")
     grads = [p.grad.data for p in params if p.grad is not None]
@@ -66,11 +47,7 @@ class CosineSchedule:
         self.max_lr, self.min_lr, self.total_epochs = max_lr, min_lr, total_epochs
 
     def get_lr(self, epoch):
-        """The learning rate for `epoch` (counting from 0).
-
-        TODO: progress = min(epoch / total_epochs, 1); return
-              min_lr + (max_lr - min_lr) * (1 + cos(pi * progress)) / 2 as a float.
-        """
+        """The learning rate for `epoch` (counting from 0)."""
         progress = min(epoch / self.total_epochs, 1.0)
         return float(self.min_lr + (self.max_lr - self.min_lr) * (1 + np.cos(np.pi * progress)) / 2)
 
@@ -84,19 +61,7 @@ class Trainer:
         self.epoch = 0  # epochs trained so far: the schedule's position
 
     def train_epoch(self, loader):
-        """One epoch of training; returns the mean loss per sample.
-
-        TODO: the training loop, with the schedule and clipping.
-
-        APPROACH:
-        1. if there is a scheduler: self.optimizer.lr = self.scheduler.get_lr(self.epoch)
-        2. self.model.train()
-        3. for each batch: forward, loss, backward, clip (if grad_clip_norm is set, on
-           self.optimizer.params), step, zero_grad; add loss.item() * batch size to a total
-        4. self.epoch += 1; return total / number of samples
-
-        HINT: if the loader served no samples, raise a ValueError saying so (not a ZeroDivisionError).
-        """
+        """One epoch of training; returns the mean loss per sample."""
         if self.scheduler is not None:
             self.optimizer.lr = self.scheduler.get_lr(self.epoch)
         self.model.train()
@@ -117,12 +82,7 @@ class Trainer:
         return total_loss / count
 
     def evaluate(self, loader):
-        """(mean loss, accuracy) over the loader, in evaluation mode and without gradients.
-
-        TODO: self.model.eval(); inside `with no_grad():` run the model on every batch and add up
-              loss.item() * batch size and accuracy(logits, batch_y) * batch size.
-              Return both totals divided by the number of samples.
-        """
+        """(mean loss, accuracy) over the loader, in evaluation mode and without gradients."""
         self.model.eval()
         total_loss, correct, count = 0.0, 0.0, 0
         with no_grad():

@@ -21,9 +21,6 @@ class NormalizeBackward(Function):
         self.axes, self.inv_std = axes, inv_std
 
     def backward(self, grad_output):
-        """TODO: the formula above: inv_std * (g - mean(g) - x_hat * mean(g * x_hat)), means over self.axes.
-        HINT: x_hat is self.output; keepdims=True keeps the means broadcastable.
-        """
         x_hat, g = self.output, grad_output
         mean_g = g.mean(axis=self.axes, keepdims=True)
         mean_gx = (g * x_hat).mean(axis=self.axes, keepdims=True)
@@ -50,12 +47,7 @@ class LayerNorm(Layer):
         self.bias = Tensor(np.zeros(self.normalized_shape), requires_grad=True)
 
     def forward(self, x):
-        """x (..., *normalized_shape) -> the same shape, each vector normalised, scaled and shifted.
-
-        TODO: check that x ends with normalized_shape (ValueError naming both), then
-              _normalize(x, axes, self.eps) * self.weight + self.bias.
-        HINT: axes = tuple(range(-len(self.normalized_shape), 0)), e.g. (-1,) for one axis.
-        """
+        """x (..., *normalized_shape) -> the same shape, each vector normalised, scaled and shifted."""
         count = len(self.normalized_shape)
         if tuple(x.shape[len(x.shape) - count:]) != self.normalized_shape:
             raise ValueError(f"{self!r} expects input of shape (..., {', '.join(map(str, self.normalized_shape))}), got shape {x.shape}")
@@ -88,7 +80,6 @@ class TransformerBlock(Layer):
         self.mlp = MLP(embed_dim, mlp_ratio * embed_dim)
 
     def forward(self, x, mask=None, is_causal=False):
-        """TODO: the two residual steps above (pass mask and is_causal to self.attn)."""
         x = x + self.attn(self.norm1(x), mask=mask, is_causal=is_causal)
         return x + self.mlp(self.norm2(x))
 
@@ -127,14 +118,7 @@ class GPT(Layer):
         self.head = Linear(embed_dim, vocab_size)
 
     def forward(self, tokens):
-        """Logits (B, T, vocab_size) for integer tokens (B, T) (a list, array or Tensor), T <= max_seq_len.
-
-        TODO: embed, run the blocks causally, normalise, score the vocabulary.
-        APPROACH: 1. tokens must have 2 dimensions: ValueError naming the shape otherwise
-                  2. x = self.position_embedding(self.token_embedding(tokens))
-                  3. x = block(x, is_causal=True) for each block
-                  4. return self.head(self.norm(x))
-        """
+        """Logits (B, T, vocab_size) for integer tokens (B, T) (a list, array or Tensor), T <= max_seq_len."""
         shape = np.shape(tokens.data if isinstance(tokens, Tensor) else tokens)
         if len(shape) != 2:
             raise ValueError(f"GPT expects tokens of shape (batch, seq_len), got shape {shape} (for one sequence pass [tokens])")
@@ -150,13 +134,6 @@ class GPT(Layer):
         draws, so np.random.seed makes them repeatable. The model sees the last max_seq_len
         tokens. use_cache=True runs module 18's KV-cached generate_cached instead, with the same
         arguments and results.
-
-        TODO: the loop: forward the (cropped) context, pick a token from the last position's logits, append.
-        APPROACH: 1. ids = _token_ids(tokens, self.vocab_size)   (checked int64 array)
-                  2. with no_grad(): repeat max_new_tokens times:
-                     logits = self.forward(ids[:, -self.max_seq_len:]).data[:, -1, :]
-                     ids = np.concatenate([ids, _sample(logits, temperature, top_k)[:, None]], axis=1)
-                  3. return ids
         """
         if temperature < 0 or (top_k is not None and top_k < 1):
             raise ValueError(f"generate needs temperature >= 0 and top_k >= 1 (or None), got temperature={temperature}, top_k={top_k}")
