@@ -4,7 +4,6 @@ reports failures in their terms, stops runaway code, and writes their package.""
 import json
 import shutil
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -112,13 +111,12 @@ NOT_RUN = "not run: grading stopped at test_unit_double (see above)"
     "while True:\n        try:\n            x += 1\n        except BaseException:\n            pass",
 ])
 def test_a_runaway_check_is_stopped_where_it_loops_and_the_rest_are_not_run(course, ws, loop):
-    start = time.monotonic()
     result = graded_with(course, ws, budget=0.5, old="return 2 * x", new=loop)
     message = messages(result)["test_unit_double"]
     assert message.startswith("stopped after 0.5 s while running test_unit_double: the code may loop forever"), message
     assert "; it was at 00_first.ipynb, cell " in message and "x += 1" in message, message
+    # one runaway check costs one budget, not one per check
     assert messages(result) == {"test_unit_double": message, "test_hidden_double_negative": NOT_RUN, "test_hidden_halve": NOT_RUN}
-    assert time.monotonic() - start < 0.5 + grade.BUDGET / 2, "one runaway check costs one budget, not one per check"
 
 
 def test_in_process_the_stop_is_not_swallowed_by_except_exception(course, ws):
@@ -156,10 +154,9 @@ def test_a_crash_inside_a_check_fails_that_check_and_names_the_line(course, ws):
 
 
 def test_a_thread_left_running_does_not_keep_tito_waiting(course, ws):
-    start = time.monotonic()
-    result = graded_with(course, ws, old="_SECRET = ",
-                         new="import threading, time\nthreading.Thread(target=time.sleep, args=(60,)).start()\n_SECRET = ")
-    assert result.ok and time.monotonic() - start < 10, result.problem
+    result = graded_with(course, ws, old="_SECRET = ",  # a thread that never ends: waiting for it would hang here
+                         new="import threading\nthreading.Thread(target=threading.Event().wait).start()\n_SECRET = ")
+    assert result.ok, result.problem
 
 
 def test_the_learners_code_cannot_touch_the_workspace(course, ws):
