@@ -75,7 +75,9 @@ def train_steps(model, optimizer, batches, steps, report, done, total, every, sc
         if schedule is not None:
             optimizer.lr = schedule.get_lr(step)
         inputs, targets, first = batches(step)
-        logits = model(inputs)[:, first:]
+        logits = model(inputs)
+        if first:
+            logits = logits[:, first:]  # only the positions from `first` on are scored
         batch, length, vocab = logits.shape
         loss = CrossEntropyLoss()(logits.reshape(batch * length, vocab), targets[:, first:].reshape(-1))
         loss.backward()
