@@ -129,9 +129,10 @@ def test_a_run_uses_the_workspace_and_then_puts_back_the_tinytorch_imported_befo
 
 
 def test_milestones_not_written_yet_cannot_run():
-    planned = next(m["id"] for m in milestones.list_milestones(COURSE) if not m["ready"])
-    with pytest.raises(TitoError, match=f"there is no milestone {planned} to run"):
-        asyncio.run(milestones.run(planned, None, reference=True, course=COURSE))
+    planned = [m["id"] for m in milestones.list_milestones(COURSE) if not m["ready"]]
+    for mid in planned + ["99"]:  # coming soon, and one the course does not have
+        with pytest.raises(TitoError, match=f"there is no milestone {mid} to run"):
+            asyncio.run(milestones.run(mid, None, reference=True, course=COURSE))
 
 
 def test_pictures_are_saved_in_the_workspace(tmp_path):
