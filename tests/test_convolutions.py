@@ -120,6 +120,50 @@ def test_conv2d_backward_is_the_transpose_of_its_forward(h, w, k, s, p, seed):
     assert x.grad.dtype == weight.grad.dtype == np.float32
 
 
+def reference_pool(x, kernel, stride, padding, reduce, pad_value):
+    """Pooling by its definition: reduce() of every window of the padded x, one window at a time."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=pad_value)
+    oh, ow = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+    out = np.zeros((*x.shape[:2], oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            out[:, :, i, j] = reduce(xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw], axis=(2, 3))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 4), kw=st.integers(1, 4), sh=st.integers(1, 3),
+       sw=st.integers(1, 3), ph=st.integers(0, 2), pw=st.integers(0, 2), default_stride=st.booleans(), seed=st.integers(0, 2**16))
+def test_pooling_equals_its_definition(h, w, kh, kw, sh, sw, ph, pw, default_stride, seed):
+    ph, pw = min(ph, kh // 2), min(pw, kw // 2)  # at most half a kernel of padding, as PyTorch
+    if kh > h + 2 * ph or kw > w + 2 * pw:
+        return
+    stride = (kh, kw) if default_stride else (sh, sw)
+    x = np.random.default_rng(seed).standard_normal((2, 3, h, w)).astype(np.float32)
+    got = max_pool2d(Tensor(x), (kh, kw), None if default_stride else stride, (ph, pw))
+    np.testing.assert_allclose(got.data, reference_pool(x, (kh, kw), stride, (ph, pw), np.max, -np.inf), atol=1e-6)
+    got = avg_pool2d(Tensor(x), (kh, kw), None if default_stride else stride, (ph, pw))
+    np.testing.assert_allclose(got.data, reference_pool(x, (kh, kw), stride, (ph, pw), np.mean, 0.0), atol=1e-5)
+    assert got.dtype == np.float32
+
+
+def test_batchnorm_in_training_equals_its_formula_and_eval_uses_the_running_statistics():
+    x = np.random.default_rng(5).standard_normal((6, 4, 3, 5)).astype(np.float32) * 3 + 1
+    layer = BatchNorm2d(4, eps=1e-3, momentum=0.25)
+    layer.weight.data[...], layer.bias.data[...] = [1.0, 2.0, -1.0, 0.5], [0.0, 1.0, 2.0, 3.0]
+    got = layer(Tensor(x)).data
+    mean, var = x.mean(axis=(0, 2, 3), keepdims=True), x.var(axis=(0, 2, 3), keepdims=True)
+    expected = (x - mean) / np.sqrt(var + 1e-3) * layer.weight.data[:, None, None] + layer.bias.data[:, None, None]
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    np.testing.assert_allclose(layer.running_mean, 0.25 * mean.ravel(), atol=1e-6)
+    np.testing.assert_allclose(layer.running_var, 0.75 + 0.25 * x.var(axis=(0, 2, 3), ddof=1), atol=1e-5)
+    layer.eval()
+    expected = ((x - layer.running_mean[:, None, None]) / np.sqrt(layer.running_var[:, None, None] + 1e-3)
+                * layer.weight.data[:, None, None] + layer.bias.data[:, None, None])
+    np.testing.assert_allclose(layer(Tensor(x)).data, expected, atol=1e-4)
+
+
 # --- finite differences, on CPython too ------------------------------------------------------------
 
 def param(shape, seed):
