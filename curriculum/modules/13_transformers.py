@@ -82,9 +82,9 @@ class NormalizeBackward(Function):
 
 def _normalize(x, axes, eps):
     """(x - mean) / sqrt(var + eps) over `axes`, recorded for autograd as a NormalizeBackward."""
-    mean = x.data.mean(axis=axes, keepdims=True)
-    inv_std = 1.0 / np.sqrt(x.data.var(axis=axes, keepdims=True) + eps)
-    x_hat = Tensor((x.data - mean) * inv_std)
+    centered = x.data - x.data.mean(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt((centered * centered).mean(axis=axes, keepdims=True) + eps)  # variance: mean square of centered
+    x_hat = Tensor(centered * inv_std)
     if Tensor.grad_enabled and x.requires_grad:  # as enable_autograd's operations record theirs
         x_hat.requires_grad, x_hat._grad_fn = True, NormalizeBackward(x_hat, x, axes, inv_std)
     return x_hat
