@@ -73,7 +73,7 @@ def file_problem(entry, number):
         return f"{name} is over {MAX_FILE_BYTES} bytes"
     if path.endswith(".ipynb"):
         try:
-            notebook = json.loads(text)
+            notebook = json.loads(text, parse_constant=_not_json)  # NaN is not JSON: the dashboard refuses it too
         except (ValueError, RecursionError):
             notebook = None
         if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
@@ -163,6 +163,10 @@ def _place(root, path, text, day):
             return target
         if (root / target).is_file() and same(path, (root / target).read_text(encoding="utf-8", errors="replace"), text):
             return None
+
+
+def _not_json(name):
+    raise ValueError(f"{name} is not JSON")
 
 
 def _show(x):
