@@ -123,7 +123,11 @@ def blank_answers(source):
         end = starts[value.end_lineno - 1] + value.end_col_offset
         raw = raw[:begin] + b"None" + raw[end:]
     head = source.split("\n", 1)[0] if source.split("\n", 1)[0].strip() in DIRECTIVES else None
-    return (head + "\n" if head is not None else "") + raw.decode()
+    lines = raw.decode().split("\n")
+    blanked = [re.match(r'^(\s*"[^"]*": None,)\s*(#.*)$', line) for line in lines]
+    width = max((len(m[1]) for m in blanked if m), default=0) + 2  # the questions, aligned again
+    lines = [f"{m[1]:<{width}}{m[2]}" if m else line for m, line in zip(blanked, lines)]
+    return (head + "\n" if head is not None else "") + "\n".join(lines)
 
 
 def _enclosing_name(enclosing, depth):
