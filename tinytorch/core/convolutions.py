@@ -113,7 +113,10 @@ class Conv2dBackward(Function):
         self.stride, self.padding, self.cols = stride, padding, cols
 
     def backward(self, grad_output):
-        """Gradients for (x, weight, bias); None for one that needs none."""
+        """Gradients for (x, weight, bias); None for one that needs none. With g the output gradient
+        laid out as (O, N*OH*OW): grad_weight = g @ cols.T, grad_bias = grad_output summed over
+        (N, OH, OW), grad_x = weight.T @ g folded back onto the input's pixels (col2im).
+        """
         x, weight, bias = self.inputs
         n, o, oh, ow = grad_output.shape
         g = grad_output.transpose(1, 0, 2, 3).reshape(o, -1)
@@ -208,7 +211,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
 
 
 class AvgPool2dBackward(Function):
-    """avg_pool2d(x)."""
+    """avg_pool2d(x): keeps the kernel, stride and padding, to fold the gradient back onto the input."""
 
     def __init__(self, output, x, kernel, stride, padding):
         super().__init__(output, x)
@@ -264,7 +267,11 @@ class BatchNorm2dBackward(Function):
         self.x_hat, self.inv_std, self.batch_statistics = x_hat, inv_std, batch_statistics
 
     def backward(self, grad_output):
-        """Gradients for (x, weight, bias), by the formulas above."""
+        """Gradients for (x, weight, bias). With d = grad_output * weight (the gradient of x_hat) and
+        means per channel: grad_x = (d - mean(d) - x_hat * mean(d * x_hat)) * inv_std, the two means
+        being the gradient through the batch mean and variance; in evaluation the statistics are
+        constants, so grad_x = d * inv_std. grad_weight = sum(grad_output * x_hat), grad_bias = sum(grad_output).
+        """
         x, weight, bias = self.inputs
         axes = (0, 2, 3)
         grad_weight = (grad_output * self.x_hat).sum(axis=axes)
