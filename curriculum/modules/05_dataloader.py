@@ -346,14 +346,14 @@ for epoch in range(2):
 #
 # One epoch serves every sample once, whatever the batch size. But each batch costs a fixed
 # amount of Python (choosing indices, making Tensors) on top of the copying: with batches of 1
-# that fixed cost is paid for every sample. Below, YOUR DataLoader over 4,096 samples of 784
+# that fixed cost is paid for every sample. Below, YOUR DataLoader over 2,048 samples of 784
 # features: the time per epoch for several batch sizes, relative to batches of 256.
 
 # %%
 from tito.systems import best_time
 
-data = TensorDataset(Tensor(np.random.default_rng(0).standard_normal((4096, 784))), Tensor(np.arange(4096) % 10))
-times = {size: best_time(lambda: [batch for batch in DataLoader(data, batch_size=size, shuffle=True)], repeat=3)
+data = TensorDataset(Tensor(np.random.default_rng(0).standard_normal((2048, 784))), Tensor(np.arange(2048) % 10))
+times = {size: best_time(lambda: [batch for batch in DataLoader(data, batch_size=size, shuffle=True)], repeat=2)
          for size in [1, 16, 256]}
 print(f"{'batch size':>10} {'batches':>8} {'epoch time vs batch 256':>24}")
 for size, seconds in times.items():
