@@ -222,14 +222,15 @@ test_unit_softmax()
 
 # %%
 #| hidden
-from tito.checks import no_warnings
+from tito.checks import case, no_warnings
 
 
 def test_hidden_shapes_and_dtypes():
     x = Tensor(np.linspace(-3, 3, 24).reshape(2, 3, 4))
     for activation in [ReLU(), Sigmoid(), Tanh(), GELU(), Softmax(), Softmax(dim=0)]:
         name = type(activation).__name__
-        got = activation(x)
+        with case(f"{name} of a (2, 3, 4) input"):
+            got = activation(x)
         assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
         assert got.shape == (2, 3, 4), f"{name} of shape (2, 3, 4): expected shape (2, 3, 4), got {got.shape}"
         assert got.dtype == np.float32, f"{name} must return float32, got {got.dtype}"
@@ -242,7 +243,8 @@ def test_hidden_values_match_formulas():
     gelu = 0.5 * x64 * (1 + np.tanh(np.sqrt(2 / np.pi) * (x64 + 0.044715 * x64 ** 3)))
     for activation, expected in [(ReLU(), np.maximum(x64, 0)), (Sigmoid(), 1 / (1 + np.exp(-x64))),
                                  (Tanh(), np.tanh(x64)), (GELU(), gelu)]:
-        got = activation(x).data
+        with case(f"{type(activation).__name__} of x = -5, -4.75, ..., 5"):
+            got = activation(x).data
         worst = np.argmax(np.abs(got - expected))
         assert np.allclose(got, expected, atol=1e-5), f"{type(activation).__name__} at x={x64[worst]:.3f}: expected {expected[worst]:.6f}, got {got[worst]:.6f}"
 
@@ -259,7 +261,8 @@ def test_hidden_softmax_rows_sum_to_one_and_dim():
     rng = np.random.default_rng(0)
     x64 = rng.standard_normal((3, 4, 5)) * 10
     for dim in [-1, 0, 1]:
-        got = Softmax(dim=dim)(Tensor(x64)).data
+        with case(f"Softmax(dim={dim}) of a (3, 4, 5) input"):
+            got = Softmax(dim=dim)(Tensor(x64)).data
         e = np.exp(x64 - x64.max(axis=dim, keepdims=True))
         expected = e / e.sum(axis=dim, keepdims=True)
         assert np.allclose(got, expected, atol=1e-6), f"Softmax(dim={dim}) of a (3, 4, 5) input: values differ from the formula by up to {np.abs(got - expected).max():.2e}"

@@ -200,7 +200,7 @@ test_unit_binary_cross_entropy_loss()
 
 # %%
 #| hidden
-from tito.checks import expect_error, no_warnings
+from tito.checks import case, expect_error, no_warnings
 
 
 def test_hidden_losses_are_float32_scalars():
@@ -208,8 +208,9 @@ def test_hidden_losses_are_float32_scalars():
              (CrossEntropyLoss(), Tensor([[1.0, 2.0], [3.0, 0.0]]), [1, 0]),
              (BinaryCrossEntropyLoss(), Tensor([0.3, 0.6]), [0.0, 1.0])]
     for loss, a, b in cases:
-        got = loss(a, b)
         name = type(loss).__name__
+        with case(f"{name} of {a.data.tolist()} and {b if isinstance(b, list) else b.data.tolist()}"):
+            got = loss(a, b)
         assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
         assert got.shape == () and got.dtype == np.float32, f"{name} must return a float32 scalar (shape ()), got shape {got.shape}, dtype {got.dtype}"
         assert np.array_equal(loss.forward(a, b).data, got.data), f"{name}(a, b) and {name}.forward(a, b) must agree"
@@ -220,7 +221,8 @@ def test_hidden_mse_values_and_target_types():
     pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
     expected = np.mean((pred - target) ** 2)
     for kind, t in [("Tensor", Tensor(target)), ("ndarray", target), ("list", target.tolist())]:
-        got = MSELoss()(Tensor(pred), t)
+        with case(f"MSELoss of (4, 3) inputs with {kind} targets"):
+            got = MSELoss()(Tensor(pred), t)
         assert np.isclose(got.data, expected, atol=1e-5), f"MSELoss of (4, 3) inputs with {kind} targets: expected {expected:.6f}, got {got.data}"
     assert np.isclose(MSELoss()(Tensor(pred), Tensor(pred)).data, 0), "MSELoss(x, x) must be 0"
 
@@ -236,7 +238,8 @@ def test_hidden_cross_entropy_values():
     log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
     expected = -log_probs[np.arange(5), targets].mean()
     for kind, t in [("ndarray", targets), ("list", targets.tolist()), ("Tensor", Tensor(targets))]:
-        got = CrossEntropyLoss()(Tensor(logits), t)
+        with case(f"CrossEntropyLoss of (5, 4) logits, {kind} targets"):
+            got = CrossEntropyLoss()(Tensor(logits), t)
         assert np.isclose(got.data, expected, atol=1e-5), f"CrossEntropyLoss of (5, 4) logits, {kind} targets {targets.tolist()}: expected {expected:.6f}, got {got.data}"
     uniform = CrossEntropyLoss()(Tensor(np.zeros((3, 10))), [0, 5, 9])
     assert np.isclose(uniform.data, np.log(10), atol=1e-5), f"CrossEntropyLoss of all-zero logits over 10 classes: expected log(10) = {np.log(10):.6f}, got {uniform.data}"
