@@ -64,29 +64,37 @@ class Guard:
 
 # ---- notebooks in JupyterLite -------------------------------------------------------------------
 
-KERNEL_START = 120_000  # ms; about 3 s here, but two cores are shared with other work
+KERNEL_START = 300_000  # ms; 5-10 s on a quiet machine, over 100 s when its two cores are busy
 # The notebook on show. JupyterLab reopens the notebooks of the last visit too, in hidden tabs.
 SHOWN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 
 
-# JupyterLab's status bar item for the shown notebook's kernel: "No Kernel | Initializing", then
-# "Python (Pyodide) | Unknown" while the kernel starts, "Python (Pyodide) | Idle" once it answers.
-KERNEL_IDLE = r"""() => [...document.querySelectorAll("#jp-main-statusbar .jp-StatusBar-TextItem[title^='Change kernel for ']")]
-    .some(item => / \| Idle$/.test(item.textContent) && !item.textContent.startsWith("No Kernel"))"""
+# The shown notebook's kernel, as JupyterLite's app (window.jupyterapp) knows it: it exists, its
+# connection is up and it said "idle" (it is "unknown" while Pyodide starts), in JupyterLab and in
+# Jupyter Notebook alike. Not the toolbar's execution indicator: that one reads idle from the
+# moment the notebook is shown, before a kernel even exists.
+KERNEL_IDLE = """() => {
+    const kernel = window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel;
+    return !!kernel && kernel.status === "idle" && kernel.connectionStatus === "connected";
+}"""
 
 
 def wait_for_kernel(page, timeout=KERNEL_START):
     """Wait until the open notebook's kernel has started and is idle (a missing start-up file leaves
-    it starting forever). Not the toolbar's execution indicator: that one reads idle from the
-    moment the notebook is shown, before a kernel even exists."""
+    it starting forever)."""
     page.wait_for_function(KERNEL_IDLE, timeout=timeout)
+
+
+def notebook_url(notebook):
+    """Where the dashboard opens `notebook`: Jupyter Notebook's one-document page (site/dashboard.js)."""
+    return f"notebooks/index.html?path={notebook}"
 
 
 def open_from_dashboard(page, site_url, title, notebook):
     """Follow the link of the dashboard's card `title`, which must open `notebook`; wait for its kernel."""
     page.goto(site_url)
     page.locator(".card", has_text=title).get_by_role("link").click()
-    page.wait_for_url(f"**/lab/index.html?path={notebook}")
+    page.wait_for_url(f"**/{notebook_url(notebook)}")
     wait_for_kernel(page)
 
 

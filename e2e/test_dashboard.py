@@ -79,8 +79,8 @@ def dashboard(tmp_path, serve):
         site = root / SUBPATH
         shutil.copytree(SITE, site)
         (site / "course.json").write_text(json.dumps({**course, "numpy_bundled": numpy_bundled, "notebooks": notebooks}))
-        (site / "lab").mkdir()
-        (site / "lab" / "index.html").write_text("<!doctype html><title>JupyterLab stand-in</title>")
+        (site / "notebooks").mkdir()
+        (site / "notebooks" / "index.html").write_text("<!doctype html><title>Jupyter Notebook stand-in</title>")
         return serve(root) + SUBPATH
 
     return dashboard
@@ -116,7 +116,7 @@ def export_file(page, tmp_path):
 def test_empty_progress_opens_module_00_only(page, dashboard):
     open_page(page, dashboard())
     assert status(page, "00") == "available"
-    assert card(page, "00").locator("a").get_attribute("href") == "lab/index.html?path=00_welcome.ipynb"
+    assert card(page, "00").locator("a").get_attribute("href") == "notebooks/index.html?path=00_welcome.ipynb"
     assert status(page, "01") == "locked"
     assert card(page, "01").locator("a").count() == 0
     assert SOON is None or status(page, SOON) == "coming soon"
@@ -133,7 +133,7 @@ def test_statuses_come_from_indexeddb(page, dashboard):
     open_page(page, page.url)
     assert [status(page, n) for n in ["00", "01", "02", "03"]] == ["completed", "completed", "started", "locked"]
     assert "4 of 9 checks passed" in card(page, "02").inner_text()
-    assert card(page, "02").locator("a").get_attribute("href") == "lab/index.html?path=02_activations.ipynb"
+    assert card(page, "02").locator("a").get_attribute("href") == "notebooks/index.html?path=02_activations.ipynb"
     assert status(page, "1958") == "not passed"
     assert "accuracy 0.875 (pass mark 0.95)" in card(page, "1958").inner_text()
     assert page.locator("#next a").inner_text() == "Continue with 02 Activations"
@@ -327,8 +327,8 @@ def test_works_under_a_subpath_and_in_an_iframe(page, dashboard):
     open_page(page, url)
     assert requested and all(u.startswith(url) for u in requested), requested
     page.locator("#next a").click()
-    page.wait_for_url(url + "lab/index.html?path=00_welcome.ipynb")
-    assert page.title() == "JupyterLab stand-in"
+    page.wait_for_url(url + "notebooks/index.html?path=00_welcome.ipynb")
+    assert page.title() == "Jupyter Notebook stand-in"
 
     page.set_content(f'<iframe src="{url}" width="360" height="600" title="TinyTorch"></iframe>')
     assert status(page.frame_locator("iframe"), "00") == "available"
@@ -367,9 +367,9 @@ def test_blocked_indexeddb_is_explained_and_export_still_works(page, dashboard, 
 def test_built_site_links_to_notebooks_it_has(page, site_url, site_dir):
     open_page(page, site_url)
     assert status(page, "00") == "available"
-    hrefs = page.locator("a[href^='lab/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert "lab/index.html?path=00_welcome.ipynb" in hrefs
+    hrefs = page.locator("a[href^='notebooks/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "notebooks/index.html?path=00_welcome.ipynb" in hrefs
     for href in hrefs:
-        notebook = href.removeprefix("lab/index.html?path=")
+        notebook = href.removeprefix("notebooks/index.html?path=")
         assert (site_dir / "files" / notebook).is_file(), f"{href}: the site has no {notebook}"
-    assert (site_dir / "lab" / "index.html").is_file()
+    assert (site_dir / "notebooks" / "index.html").is_file()

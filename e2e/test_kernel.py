@@ -3,7 +3,7 @@ when storage or NumPy is missing. One kernel for the module (it takes a few seco
 
 import pytest
 
-from site_tools import guarded_context, read_progress, run_cell, wait_for_kernel
+from site_tools import guarded_context, notebook_url, read_progress, run_cell, wait_for_kernel
 
 NUMPY_MISSING = "NumPy is not bundled with this site. Rebuild with: python -m lite build --pyodide-dist"
 
@@ -12,7 +12,7 @@ NUMPY_MISSING = "NumPy is not bundled with this site. Rebuild with: python -m li
 def kernel(browser, site_url):
     context, guard = guarded_context(browser)
     page = context.new_page()
-    page.goto(site_url + "lab/index.html?path=00_welcome.ipynb")
+    page.goto(site_url + notebook_url("00_welcome.ipynb"))
     wait_for_kernel(page)
     page.load_output = run_cell(page, "%load_ext tito")
     yield page

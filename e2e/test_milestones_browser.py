@@ -5,7 +5,7 @@ module the milestone needs, then trains with it (which needs NumPy in the browse
 
 import re
 
-from site_tools import (SHOWN_NOTEBOOK, complete_module, open_from_dashboard, read_progress, run_cell, run_notebook_cell,
+from site_tools import (SHOWN_NOTEBOOK, complete_module, notebook_url, open_from_dashboard, read_progress, run_cell, run_notebook_cell,
                         wait_for_kernel)
 
 NOTEBOOK = "milestone_01_perceptron.ipynb"
@@ -27,7 +27,7 @@ def test_a_fresh_browser_shows_the_milestone_locked_and_refuses_to_run_it(page, 
     assert card.locator(".detail").inner_text() == f"needs modules {NEEDS}"
     assert card.locator("a").count() == 0  # nothing to open from here yet: the learner can still go by URL
 
-    page.goto(f"{site_url}lab/index.html?path={NOTEBOOK}")
+    page.goto(site_url + notebook_url(NOTEBOOK))
     wait_for_kernel(page)
     assert run_notebook_cell(page, LOAD_CELL).startswith("tito ")
     output = run_notebook_cell(page, RUN_CELL)

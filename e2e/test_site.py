@@ -39,7 +39,7 @@ def learner(browser, site_url):
     page = context.new_page()
     page.goto(site_url)
     page.locator(".card", has_text="Welcome").get_by_role("link").click()
-    page.wait_for_url("**/lab/index.html?path=00_welcome.ipynb")
+    page.wait_for_url("**/notebooks/index.html?path=00_welcome.ipynb")
     wait_for_kernel(page)
     context.outputs = {
         "load": run_cell(page, "%load_ext tito"),

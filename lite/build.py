@@ -31,6 +31,7 @@ import zipfile
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from tito.kernel import KERNELSPEC, LANGUAGE_INFO
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,16 +84,28 @@ def build_unlocked(pyodide_dist, output, force):
     preload = PRELOAD + ["numpy"] * numpy_bundled
     write_json(lite_dir / "jupyter-lite.json", lite_settings(preload))
     shutil.copy(ROOT / "lite" / "jupyter_lite_config.json", lite_dir)
+    stage_notebooks(lite_dir / "contents")
 
     jupyterlite = subprocess.run(
         [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir),
-         "--output-dir", str(output), "--contents", str(NOTEBOOKS)],
+         "--output-dir", str(output), "--contents", str(lite_dir / "contents")],
         cwd=lite_dir, capture_output=True, text=True,
     )
     if jupyterlite.returncode:
         raise BuildError(f"jupyter lite build failed:\n{jupyterlite.stdout[-3000:]}{jupyterlite.stderr[-3000:]}")
     shutil.copytree(lite_dir / PYODIDE, output / PYODIDE)
+    # site/service-worker.js wraps JupyterLite's (see there); site/notebook-page.js joins its pages.
+    (output / "service-worker.js").rename(output / "jupyterlite-service-worker.js")
     shutil.copytree(ROOT / "site", output, dirs_exist_ok=True)
+    for app in APPS:
+        page = output / app / "index.html"
+        page.write_text(page.read_text().replace("</head>", f'{NOTEBOOK_PAGE_SCRIPT}\n</head>', 1))
+    # Jupyter Notebook's page shows a notebook's kernel as busy or idle in its favicon, from
+    # static/favicons/, which JupyterLite may not ship (each change was a 404): the site's one icon.
+    (output / "static" / "favicons").mkdir(parents=True, exist_ok=True)
+    for name in NOTEBOOK_FAVICONS:
+        if not (output / "static" / "favicons" / name).exists():
+            shutil.copy(output / "notebooks" / "favicon.ico", output / "static" / "favicons" / name)
     if 'id="jupyter-config-data"' not in (output / "index.html").read_text():
         raise BuildError('site/index.html needs <script id="jupyter-config-data" type="application/json" '
                          'data-jupyter-lite-root=".">{}</script>: JupyterLite\'s apps read it from the root page')
@@ -100,6 +113,21 @@ def build_unlocked(pyodide_dist, output, force):
     check_settings(output)
     stamp.write_text(inputs)
     return output
+
+
+# JupyterLite's apps (lite/jupyter_lite_config.json) and what the site adds to their pages.
+APPS = ["lab", "notebooks"]
+NOTEBOOK_FAVICONS = ["favicon-notebook.ico", "favicon-busy-1.ico"]
+NOTEBOOK_PAGE_SCRIPT = '<script type="module" src="../notebook-page.js"></script>'
+
+
+def stage_notebooks(folder):
+    """The learner notebooks, naming the site's kernel as it names itself (tito.kernel), into `folder`."""
+    folder.mkdir(parents=True)
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook["metadata"].update(kernelspec=KERNELSPEC, language_info=LANGUAGE_INFO)
+        (folder / path.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 # ---- the kernel's settings ---------------------------------------------------------------------
@@ -112,6 +140,7 @@ def lite_settings(preload):
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
             "appName": "TinyTorch",
+            "exposeAppInBrowser": True,  # window.jupyterapp, for site/notebook-page.js
             "litePluginSettings": {
                 "@jupyterlite/pyodide-kernel-extension:kernel": {
                     "pyodideUrl": f"./{PYODIDE}/pyodide.mjs",
@@ -119,6 +148,8 @@ def lite_settings(preload):
                     "loadPyodideOptions": {
                         "lockFileURL": f"./{PYODIDE}/pyodide-lock.json",
                         "packages": preload,
+                        # IPython's profile in the grader wheel: it loads tito.kernel at the kernel's start.
+                        "env": {"IPYTHONDIR": f"{site_packages()}/tito/ipython"},
                     },
                 }
             },
@@ -336,6 +367,12 @@ def find_wheel(pyodide_dist, name):
             archive.extractall(folder, members=wanted, filter="data")
     found = sorted(folder.rglob(name))
     return found[0] if found else None
+
+
+def site_packages():
+    """Where Pyodide installs wheels: /lib/python3.14/site-packages for the Python of the lockfile."""
+    major, minor, *_ = official_lock()["info"]["python"].split(".")
+    return f"/lib/python{major}.{minor}/site-packages"
 
 
 def official_lock():

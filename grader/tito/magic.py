@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__, commands
 from .cli import TextOut
+from .kernel import interrupt_problem
 
 COLOURS = {"ok": "#1a7f37", "fail": "#cf222e", "warn": "#9a6700", "bold": "inherit"}
 
@@ -61,11 +62,20 @@ def magic(line):
     run_here(argv)
 
 
-def load(ip):
+def register(ip):
+    """`%tito` in this IPython, silently (the site's kernel does it at its start: tito/kernel.py)."""
     ip.register_magic_function(magic, "line", "tito")
+
+
+def load(ip):
+    """`%load_ext tito`: `%tito`, and a line saying what this kernel has."""
+    register(ip)
     where = ("this browser (IndexedDB)" if sys.platform == "emscripten"
              else str(Path.cwd() / ".tito" / "progress.json"))
     print(f"tito {__version__} | {commands.numpy_status()} | progress: {where} | try %tito module status")
+    problem = interrupt_problem()
+    if problem:
+        print(problem)
 
 
 def _ipython():

@@ -1,0 +1,125 @@
+// What the site adds to JupyterLite's notebook pages (lab/ and notebooks/; the site build puts a
+// <script> for it in their index.html). It waits for JupyterLite's app (window.jupyterapp), then:
+//
+// 1. Nothing typed is lost. Each open notebook is saved into the browser's storage half a second
+//    after an edit, as soon as one of its cells starts running, and when the page is hidden or
+//    left (another page, a reload, a closed tab). JupyterLab alone saves every two minutes.
+//    A save is asynchronous and may not finish before a page is left, so leaving also keeps an
+//    unsaved notebook in localStorage, which is synchronous; the next time the notebook opens,
+//    that copy is put back and saved if it is newer than the file.
+// 2. Interrupt stops a running cell. The kernel (grader/tito/kernel.py) posts its interrupt buffer
+//    from its web worker to this page; interrupting a busy kernel writes SIGINT (2) into it, and
+//    Pyodide raises KeyboardInterrupt in the running cell. The kernel and everything defined in it
+//    stay.
+
+// The page is cross-origin isolated (site/service-worker.js) for one reason: a SharedArrayBuffer
+// for the kernel's interrupt buffer. JupyterLite's Pyodide kernel would also switch its drive to
+// its SharedArrayBuffer path when it sees an isolated page; that path failed here (the kernel
+// hung, or died with a JSON error at its start), so the kernel is told the page is not isolated
+// and keeps the service-worker path every test has used. Set before the kernel exists.
+Object.defineProperty(window, "crossOriginIsolated", { value: false });
+
+const SAVE_AFTER_EDIT = 500;  // ms
+const SIGINT = 2;
+
+const buffers = new Map();  // a kernel connection's client id -> its kernel's interrupt buffer
+// The kernel's worker is made by JupyterLite's code; listening to every worker this page makes is
+// how the page hears from it. Other messages pass untouched to JupyterLite's own listeners.
+window.Worker = class extends window.Worker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", ({ data }) => {
+      if (typeof data?.tinytorchInterrupt === "string" && data.buffer instanceof Int32Array) {
+        buffers.set(data.tinytorchInterrupt, data.buffer);
+      }
+    });
+  }
+};
+
+function interruptible(kernel) {
+  const prototype = Object.getPrototypeOf(kernel);
+  if (prototype.tinytorchInterrupt) return;
+  const interrupt = prototype.interrupt;
+  prototype.tinytorchInterrupt = true;
+  prototype.interrupt = function () {
+    const buffer = buffers.get(this.clientId);
+    if (buffer && this.status === "busy") Atomics.store(buffer, 0, SIGINT);
+    return interrupt.call(this);
+  };
+}
+
+const UNSAVED = "tinytorch-unsaved:";  // localStorage key prefix, then the notebook's path
+const watched = new WeakSet();
+const timers = new WeakMap();
+
+function save(widget) {
+  clearTimeout(timers.get(widget));
+  const context = widget.context;
+  if (!context || context.isDisposed || !context.model?.dirty || !context.isReady) return;
+  context.save().catch((error) => console.warn(`TinyTorch: ${context.path} could not be saved now:`, error));
+}
+
+// Leaving: the notebook as it is now, synchronously, in case its save does not finish.
+function keepUnsaved(widget) {
+  const context = widget.context;
+  if (!context?.isReady || !context.model.dirty) return;
+  try {
+    localStorage.setItem(UNSAVED + context.path, JSON.stringify({ at: Date.now(), notebook: context.model.toJSON() }));
+  } catch (error) {
+    console.warn(`TinyTorch: ${context.path} could not be kept for later:`, error);
+  }
+}
+
+// Opening: a copy kept when the page was last left, newer than the file, is put back and saved.
+function restoreUnsaved(widget) {
+  const context = widget.context;
+  const kept = localStorage.getItem(UNSAVED + context.path);
+  if (!kept) return;
+  const { at, notebook } = JSON.parse(kept);
+  const fileSaved = Date.parse(context.contentsModel?.last_modified ?? "") || 0;
+  if (at > fileSaved) {
+    context.model.fromJSON(notebook);
+    save(widget);
+  } else {
+    localStorage.removeItem(UNSAVED + context.path);
+  }
+}
+
+function watch(widget) {
+  const context = widget.context;
+  if (!context || watched.has(widget) || !widget.sessionContext) return;  // notebooks only
+  watched.add(widget);
+  context.saveState.connect((_, state) => state === "completed" && localStorage.removeItem(UNSAVED + context.path));
+  context.ready.then(() => {
+    restoreUnsaved(widget);
+    context.model.contentChanged.connect(() => {
+      clearTimeout(timers.get(widget));
+      timers.set(widget, setTimeout(() => save(widget), SAVE_AFTER_EDIT));
+    });
+  });
+  widget.sessionContext.iopubMessage.connect((_, message) => {
+    if (message.header.msg_type === "execute_input") save(widget);
+  });
+  const kernelFound = () => widget.sessionContext.session?.kernel && interruptible(widget.sessionContext.session.kernel);
+  widget.sessionContext.kernelChanged.connect(kernelFound);
+  kernelFound();
+}
+
+function notebooks(app) {
+  return [...app.shell.widgets("main")].filter((widget) => widget.context && widget.sessionContext);
+}
+
+async function main() {
+  while (!window.jupyterapp) await new Promise((resolve) => setTimeout(resolve, 50));
+  const app = window.jupyterapp;
+  await app.restored;
+  const update = () => notebooks(app).forEach(watch);
+  app.shell.layoutModified?.connect(update);
+  app.shell.currentChanged?.connect(update);
+  update();
+  const saveAll = () => notebooks(app).forEach((widget) => { keepUnsaved(widget); save(widget); });
+  addEventListener("pagehide", saveAll);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && saveAll());
+}
+
+main();
