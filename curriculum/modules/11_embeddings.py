@@ -271,7 +271,7 @@ test_unit_positional_embedding()
 #| hidden
 def test_hidden_positional_embedding_errors_and_lengths():
     positions = PositionalEmbedding(4, 2)
-    expect_error(ValueError, lambda: positions(Tensor(np.ones((1, 5, 2)))), "5", "max_len=4")
+    expect_error(ValueError, lambda: positions(Tensor(np.ones((1, 5, 2)))), "5", "max_len", "4")  # the length, and max_len's value
     expect_error(ValueError, lambda: positions(Tensor(np.ones((1, 3, 3)))), "(1, 3, 3)", "2")
     assert positions(Tensor(np.zeros((4, 2)))).shape == (4, 2), "PositionalEmbedding on an unbatched (T, D) input must work"
     assert positions.parameters() == [positions.weight], "PositionalEmbedding.parameters() must be [weight]"
