@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from playwright.sync_api import expect
 
 from site_tools import complete_module, open_from_dashboard, run_cell, run_notebook_cell
-from test_dashboard import FIXTURES, card, export_file, import_file, open_page, status
+from test_dashboard import FIXTURES, PUT_RECORDS, card, dashboard, export_file, import_file, open_page, status  # noqa: F401 (fixture)
 
 MARKER = "typed_by_the_learner = 'kept in the backup'"
 
@@ -119,3 +119,31 @@ def test_the_dashboard_names_imported_copies_and_bounds_files_as_tito_does(page,
     assert (said["MAX_FILE_BYTES"], said["MAX_FILES"]) == (backup.MAX_FILE_BYTES, backup.MAX_FILES)
     assert said["huge"] == f'This backup\'s file "00_welcome.ipynb" is over {backup.MAX_FILE_BYTES} bytes.', said["huge"]
     assert said["many"] == f"This backup has {backup.MAX_FILES + 1} files, more than the {backup.MAX_FILES} a backup can hold.", said["many"]
+
+
+def test_modules_completed_without_their_code_are_named_as_the_milestone_runner_names_them(page, dashboard):
+    """Records imported without files (a version 1 file) say "completed", but the package lacks the
+    code, which is what %tito milestone run uses: the dashboard says so on the cards, like the runner."""
+    from tito import progress
+    from tito.course import Course
+
+    course = Course()
+    open_page(page, dashboard())
+    import_file(page, FIXTURES / "valid.json")  # version 1: 00 and 01 completed, no files
+    expect(page.locator("#message")).to_have_text("Imported 5 of 5 records.")
+    for number in ("00", "01"):
+        assert "its code is not in your tinytorch package: open it and run %tito module complete " + number + " again" \
+            in card(page, number).inner_text()
+    import_file(page, FIXTURES / "valid-backup.json")  # brings module 00's code
+    expect(page.locator("#message")).to_contain_text("Restored 4 of 4 files")
+    assert "its code is not" not in card(page, "00").inner_text() and "its code is not" in card(page, "01").inner_text()
+    assert "checks passed" in card(page, "00").inner_text()
+
+    requires = course.milestones["02"]["requires"]
+    at = progress.now()
+    page.evaluate(PUT_RECORDS, [progress.module_attempt(None, m, 1, 1, at) for m in requires])
+    open_page(page, page.url)
+    year = str(course.milestones["02"]["year"])
+    assert status(page, year) == "available"
+    missing = ", ".join(m for m in requires if m != "00")
+    assert card(page, year).locator(".detail").inner_text() == f"needs the code of modules {missing} in your tinytorch package"

@@ -107,6 +107,15 @@ export function openDrive(site) {
   });
 }
 
+// The paths the drive holds (files and folders).
+export function drivePaths(db) {
+  return new Promise((resolve, reject) => {
+    const request = db.transaction(STORE).objectStore(STORE).getAllKeys();
+    request.onsuccess = () => resolve(new Set(request.result));
+    request.onerror = () => reject(request.error);
+  });
+}
+
 function allRecords(db) {
   return new Promise((resolve, reject) => {
     const request = db.transaction(STORE).objectStore(STORE).getAll();

@@ -2,12 +2,13 @@
 // import of progress. The rules (statuses, checking, merging) live in progress.js.
 import { SCHEMA, VERSION, MAX_BYTES, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus,
   parseBackup, usable } from "./progress.js";
-import { openDrive, readFiles, restoreFiles } from "./backup.js";
+import { drivePaths, openDrive, readFiles, restoreFiles } from "./backup.js";
 
 const $ = (id) => document.getElementById(id);
 let course = null;        // course.json, written by the site build from curriculum/course.toml
 let db = null;            // the IndexedDB connection, or null when the browser refuses one
 let records = new Map();  // id -> progress record: what the page shows and what Export saves
+let drive = null;         // the paths in JupyterLite's drive (the learner's files), null when unreadable
 
 async function main() {
   // The site's service worker (service-worker.js) makes the notebook pages cross-origin isolated,
@@ -47,6 +48,7 @@ async function refresh() {
       storageProblem("Your saved progress could not be read", error);
     }
   }
+  drive = await withDrive(drivePaths).catch(() => null);
   render();
 }
 
@@ -89,7 +91,10 @@ function moduleCard(id, module, status) {
   const result = record?.last_result;
   const time = module.time ? `about ${module.time}` : "";  // course.toml's estimate
   const detail = [time, result ? `${result.passed} of ${result.total} checks passed` : ""].filter(Boolean).join(" · ");
-  return card(id, module.title, `${id}_${module.name}.ipynb`, status, detail);
+  // Completed, but its code is not in the package (progress imported without it): the milestones need it.
+  const noCode = status === "completed" && !hasCode(module) ? `its code is not in your tinytorch package: `
+    + `open it and run %tito module complete ${id} again` : "";
+  return card(id, module.title, `${id}_${module.name}.ipynb`, status, [detail, noCode].filter(Boolean).join(" · "));
 }
 
 function milestoneCard(id, milestone, statuses) {
@@ -99,8 +104,16 @@ function milestoneCard(id, milestone, statuses) {
   let detail = "";
   if (result) detail = `${result.metric} ${result.value} (pass mark ${result.gate})`;
   else if (status === "locked") detail = `needs modules ${milestone.requires.join(", ")}`;
+  else if (status === "available" && milestone.requires.some((m) => !hasCode(course.modules[m]))) {
+    // What %tito milestone run says too: it runs the package, whatever the records say.
+    detail = `needs the code of modules ${milestone.requires.filter((m) => !hasCode(course.modules[m])).join(", ")} `
+      + "in your tinytorch package";
+  }
   return card(String(milestone.year), milestone.title, `milestone_${id}_${milestone.name}.ipynb`, status, detail);
 }
+
+// Is the module's code in the learner's package? Unknown (true) when the drive cannot be read.
+const hasCode = (module) => !drive || drive.has(`tinytorch/core/${module.name}.py`);
 
 // One module or milestone: its number, its title (a link to its notebook when it can be opened)
 // and its status, in words and not only in colour.
