@@ -3,11 +3,12 @@
     python bench/bench_attention.py
 
 Causal scaled dot-product attention forward, batch 16, 4 heads, 64 tokens, head dim 16
-(q, k, v of shape (16, 4, 64, 16)), through tinytorch.scaled_dot_product_attention with inputs
-that require gradients (so the graph is recorded, as in training), against plain NumPy doing the
-same math (scores, causal mask, stable softmax, weighted sum) in float32.  Target: <= 1.5x.
-Also printed: the same without a mask, and the forward + backward of the causal one, whose
-baseline is the forward alone (how much the backward adds, not a target).
+(q, k, v of shape (16, 4, 64, 16)), through tinytorch.scaled_dot_product_attention, against plain
+NumPy doing the same math (scores, causal mask, stable softmax, weighted sum) in float32.
+Target: <= 1.5x, both under no_grad (inference) and recording the graph (inputs that require
+gradients, as in training: the graph keeps the scores and weights alive, so NumPy cannot reuse
+their memory). Also printed: the unmasked forward, and the forward + backward of the causal one,
+whose baseline is the forward alone (how much the backward adds, not a target).
 
 Prints the best time of several repeats and the ratio; asserts nothing (machines differ).
 """
@@ -16,6 +17,7 @@ import numpy as np
 
 from bench_framework import best_seconds, report
 from tinytorch.core.attention import scaled_dot_product_attention
+from tinytorch.core.autograd import no_grad
 from tinytorch.core.tensor import Tensor
 
 SHAPE = (16, 4, 64, 16)  # batch, heads, tokens, head dim
@@ -40,8 +42,11 @@ def main():
     q, k, v = inputs()
     tq, tk, tv = (Tensor(a, requires_grad=True) for a in (q, k, v))
     np.testing.assert_allclose(scaled_dot_product_attention(tq, tk, tv, is_causal=True).data, numpy_attention(q, k, v, True), atol=1e-5)
-    for causal in (True, False):
-        name = f"attention {'causal' if causal else 'no mask'} (16, 4, 64, 16)"
+    with no_grad():  # inference: no graph kept
+        report("attention causal, no_grad", best_seconds(lambda: scaled_dot_product_attention(tq, tk, tv, is_causal=True),
+                                                         lambda: numpy_attention(q, k, v, True), 20), 1.5)
+    for causal in (True, False):  # training: the graph keeps the scores and weights alive
+        name = f"attention {'causal' if causal else 'no mask'}, recording"
         report(name, best_seconds(lambda: scaled_dot_product_attention(tq, tk, tv, is_causal=causal),
                                   lambda: numpy_attention(q, k, v, causal), 20), 1.5)
 
