@@ -231,7 +231,9 @@ test_unit_kvcache_refuses()
 # Causality still matters when several new positions arrive at once (the prompt): new position
 # `j` sits at absolute position `seq_len + j` and may see the keys `0 ... seq_len + j`. As a
 # boolean mask (True = may attend) over `(new, total)` that is `np.tril(ones, k=total - new)`: a
-# lower triangle shifted right by the cached positions. For one new token it is all True.
+# lower triangle shifted right by the cached positions. For one new token it would be all True:
+# the newest position may see everything, so a generation step needs no mask at all (`mask=None`),
+# and skipping it is a real saving when every step is this small.
 
 # %%
 #| export
@@ -244,7 +246,8 @@ def cached_attention(attn, x, cache, layer_idx):
     APPROACH:
     1. q, k, v = attn._split_heads(attn.q_proj(x)), ... k_proj, v_proj     (B, heads, new, head_dim)
     2. cache.update(layer_idx, k, v); keys, values = cache.get(layer_idx)
-    3. new, total = q.shape[2], keys.shape[2]; allowed = np.tril(np.ones((new, total), dtype=bool), k=total - new)
+    3. new, total = q.shape[2], keys.shape[2]; allowed = None when new == 1 (nothing to hide),
+       else np.tril(np.ones((new, total), dtype=bool), k=total - new)
     4. out = scaled_dot_product_attention(q, Tensor(keys), Tensor(values), mask=allowed)
     5. return attn.out_proj(attn._merge_heads(out))
     """
@@ -255,7 +258,7 @@ def cached_attention(attn, x, cache, layer_idx):
     cache.update(layer_idx, k, v)
     keys, values = cache.get(layer_idx)
     new, total = q.shape[2], keys.shape[2]
-    allowed = np.tril(np.ones((new, total), dtype=bool), k=total - new)
+    allowed = None if new == 1 else np.tril(np.ones((new, total), dtype=bool), k=total - new)
     out = scaled_dot_product_attention(q, Tensor(keys), Tensor(values), mask=allowed)
     return attn.out_proj(attn._merge_heads(out))
     ### END SOLUTION

@@ -91,7 +91,7 @@ def cached_attention(attn, x, cache, layer_idx):
     cache.update(layer_idx, k, v)
     keys, values = cache.get(layer_idx)
     new, total = q.shape[2], keys.shape[2]
-    allowed = np.tril(np.ones((new, total), dtype=bool), k=total - new)
+    allowed = None if new == 1 else np.tril(np.ones((new, total), dtype=bool), k=total - new)
     out = scaled_dot_product_attention(q, Tensor(keys), Tensor(values), mask=allowed)
     return attn.out_proj(attn._merge_heads(out))
 
