@@ -89,3 +89,21 @@ def test_the_mutant_fails_naming_the_case(mid, old, new, case, ws):
     assert not result.problem, result.problem
     assert any(case in message for message in failures), f"no failure names the case {case!r}:\n" + "\n".join(failures)
     assert all("Traceback" not in m and "grade.py" not in m for m in failures)
+
+
+# Correct answers written differently from the reference: no check may reject them.
+ALTERNATIVES = [
+    ("06", "p = np.clip(probabilities.data, eps, 1 - eps)", "p = np.clip(probabilities.data.astype(np.float64), eps, 1 - eps)"),
+    ("06", "tensor.grad = Tensor(grad.copy() if tensor.grad is None else tensor.grad.data + grad)",
+     "tensor.grad = Tensor(grad + 0 if tensor.grad is None else tensor.grad.data + grad)"),
+    ("06", "return (grad_output * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)),)",
+     "return (grad_output * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * c * (1 + 0.134145 * x ** 2)),)"),
+    ("01", "if self.shape[-1] != other.shape[-2]:", "if self.data.shape[-1] != other.data.shape[-2]:"),
+    ("01", "other = other if isinstance(other, Tensor) else Tensor(other)", "other = Tensor(other)"),
+]
+
+
+@pytest.mark.parametrize("mid, old, new", ALTERNATIVES, ids=[f"{m}: {n[:50]}" for m, _, n in ALTERNATIVES])
+def test_a_correct_alternative_passes(mid, old, new, ws):
+    result = grade_mutant(mid, [(old, new)], ws)
+    assert result.ok, [(c.name, c.message) for c in result.checks if not c.passed] or result.problem
