@@ -17,6 +17,9 @@ def test_a_notebook_opens_unmodified_with_tito_ready(page, site_url):
     assert page.evaluate(f"{CURRENT}.context.model.dirty") is False, "opening a notebook must not modify it"
     output = run_cell(page, "%tito module status")  # no `%load_ext tito` run first
     assert "modules completed" in output and "UsageError" not in output, output
+    # Path-like words in an output (JupyterLab asks the server to resolve them) log no 404.
+    output = run_cell(page, "raise ValueError('d/dx of x**2 is 2*x, see ./notes/dx.py')")
+    assert "ValueError" in output, output
 
 
 def test_typed_work_survives_leaving_within_two_seconds(page, site_url):

@@ -100,6 +100,10 @@ def build_unlocked(pyodide_dist, output, force):
     for app in APPS:
         page = output / app / "index.html"
         page.write_text(page.read_text().replace("</head>", f'{NOTEBOOK_PAGE_SCRIPT}\n</head>', 1))
+    # JupyterLab asks the server to resolve path-like words of an output (a traceback's "d/dx")
+    # into links; a static site has no such server, and each 404 was an error in the console.
+    # "Nothing resolved" is the true answer here, and JupyterLab then links nothing.
+    write_json(output / "api" / "resolvePath", {"resolved": [], "unresolved": []})
     # Jupyter Notebook's page shows a notebook's kernel as busy or idle in its favicon, from
     # static/favicons/, which JupyterLite may not ship (each change was a 404): the site's one icon.
     (output / "static" / "favicons").mkdir(parents=True, exist_ok=True)

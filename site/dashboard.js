@@ -102,7 +102,7 @@ function milestoneCard(id, milestone, statuses) {
   const status = milestoneStatus(milestone, record, statuses);
   const result = record?.result;
   let detail = "";
-  if (result) detail = `${result.metric} ${result.value} (pass mark ${result.gate})`;
+  if (result) detail = `${result.metric} ${result.value.toFixed(3)} (pass mark ${result.gate})`;  // as the notebook shows it
   else if (status === "locked") detail = `needs modules ${milestone.requires.join(", ")}`;
   else if (status === "available" && milestone.requires.some((m) => !hasCode(course.modules[m]))) {
     // What %tito milestone run says too: it runs the package, whatever the records say.

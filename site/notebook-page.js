@@ -5,8 +5,8 @@
 //    after an edit, as soon as one of its cells starts running, and when the page is hidden or
 //    left (another page, a reload, a closed tab). JupyterLab alone saves every two minutes.
 //    A save is asynchronous and may not finish before a page is left, so leaving also keeps an
-//    unsaved notebook in localStorage, which is synchronous; the next time the notebook opens,
-//    that copy is put back and saved if it is newer than the file.
+//    unsaved notebook in localStorage, which is synchronous; the next notebook page puts that copy
+//    back into the drive, if it is newer than the file, before JupyterLab opens anything.
 // 2. Interrupt stops a running cell. The kernel (grader/tito/kernel.py) posts its interrupt buffer
 //    from its web worker to this page; interrupting a busy kernel writes SIGINT (2) into it, and
 //    Pyodide raises KeyboardInterrupt in the running cell. The kernel and everything defined in it
@@ -18,6 +18,8 @@
 // hung, or died with a JSON error at its start), so the kernel is told the page is not isolated
 // and keeps the service-worker path every test has used. Set before the kernel exists.
 Object.defineProperty(window, "crossOriginIsolated", { value: false });
+
+import { openDrive, readRecord, writeRecord } from "./backup.js";
 
 const SAVE_AFTER_EDIT = 500;  // ms
 const SIGINT = 2;
@@ -70,18 +72,23 @@ function keepUnsaved(widget) {
   }
 }
 
-// Opening: a copy kept when the page was last left, newer than the file, is put back and saved.
-function restoreUnsaved(widget) {
-  const context = widget.context;
-  const kept = localStorage.getItem(UNSAVED + context.path);
-  if (!kept) return;
-  const { at, notebook } = JSON.parse(kept);
-  const fileSaved = Date.parse(context.contentsModel?.last_modified ?? "") || 0;
-  if (at > fileSaved) {
-    context.model.fromJSON(notebook);
-    save(widget);
-  } else {
-    localStorage.removeItem(UNSAVED + context.path);
+// Opening: the copies kept when pages were last left go back into the drive (JupyterLite's
+// storage, see backup.js) where they are newer than the file, before JupyterLab reads it.
+async function restoreUnsaved() {
+  const keys = Object.keys(localStorage).filter((key) => key.startsWith(UNSAVED));
+  if (!keys.length) return;
+  const db = await openDrive(new URL("..", location.href).href);
+  try {
+    for (const key of keys) {
+      const { at, notebook } = JSON.parse(localStorage.getItem(key));
+      const stored = await readRecord(db, key.slice(UNSAVED.length));
+      if (stored?.type === "notebook" && at > Date.parse(stored.last_modified)) {
+        await writeRecord(db, { ...stored, content: notebook, last_modified: new Date(at).toISOString() });
+      }
+      localStorage.removeItem(key);
+    }
+  } finally {
+    db.close();
   }
 }
 
@@ -91,7 +98,6 @@ function watch(widget) {
   watched.add(widget);
   context.saveState.connect((_, state) => state === "completed" && localStorage.removeItem(UNSAVED + context.path));
   context.ready.then(() => {
-    restoreUnsaved(widget);
     context.model.contentChanged.connect(() => {
       clearTimeout(timers.get(widget));
       timers.set(widget, setTimeout(() => save(widget), SAVE_AFTER_EDIT));
@@ -122,4 +128,5 @@ async function main() {
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && saveAll());
 }
 
+restoreUnsaved().catch((error) => console.warn("TinyTorch: unsaved notebooks could not be put back:", error));
 main();

@@ -245,8 +245,15 @@ def notebook_progress():
     def html(epoch, epochs, loss):
         return HTML(f'<progress value="{epoch}" max="{epochs}"></progress> <code>epoch {epoch}/{epochs}  loss {loss:.4f}</code>')
 
-    handle = display(HTML("<code>starting...</code>"), display_id=True)
-    return lambda epoch, epochs, loss: handle.update(html(epoch, epochs, loss))
+    handles = []  # shown at the first epoch, not before: a run that fails at once leaves no bar behind
+
+    def report(epoch, epochs, loss):
+        if handles:
+            handles[0].update(html(epoch, epochs, loss))
+        else:
+            handles.append(display(html(epoch, epochs, loss), display_id=True))
+
+    return report
 
 
 def show_pictures(outcome):
