@@ -179,7 +179,7 @@ test_unit_linear()
 
 # %%
 #| hidden
-from tito.checks import expect_error
+from tito.checks import case, expect_error
 
 
 def test_hidden_linear_init():
@@ -204,10 +204,12 @@ def test_hidden_linear_no_bias_and_batch_dims():
     assert len(layer.parameters()) == 1 and layer.parameters()[0] is layer.weight, \
         f"Linear(3, 4, bias=False).parameters(): expected [weight], got {len(layer.parameters())} tensors"
     x = Tensor(np.arange(6).reshape(2, 3))
-    got = layer(x)
+    with case("Linear(3, 4, bias=False) on a (2, 3) input"):
+        got = layer(x)
     assert np.allclose(got.data, x.data @ layer.weight.data, atol=1e-6), f"Linear without bias: expected x @ W = {(x.data @ layer.weight.data).tolist()}, got {np.round(got.data, 4).tolist()}"
     x3 = Tensor(np.ones((2, 5, 3)))
-    got = Linear(3, 4)(x3)
+    with case("Linear(3, 4) on an input of shape (2, 5, 3) (extra leading batch axes)"):
+        got = Linear(3, 4)(x3)
     assert got.shape == (2, 5, 4), f"Linear(3, 4) on input of shape (2, 5, 3): expected shape (2, 5, 4), got {got.shape}"
 
 

@@ -251,7 +251,7 @@ test_unit_dataloader()
 
 # %%
 #| hidden
-from tito.checks import expect_error
+from tito.checks import case, expect_error
 
 
 def _epoch_ids(loader):
@@ -265,7 +265,8 @@ def test_hidden_every_sample_once_per_epoch():
         ids = Tensor(np.arange(n))
         loader = DataLoader(TensorDataset(Tensor(np.random.rand(n, 3)), ids), batch_size=batch_size, shuffle=True)
         for epoch in range(3):
-            got = _epoch_ids(loader)
+            with case(f"n={n}, batch_size={batch_size}, epoch {epoch}"):
+                got = _epoch_ids(loader)
             assert sorted(got) == list(range(n)), f"n={n}, batch_size={batch_size}, epoch {epoch}: each sample must be served exactly once, got ids {got}"
         expected_batches = -(-n // batch_size)
         assert len(loader) == expected_batches == len(list(loader)), \
