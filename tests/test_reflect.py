@@ -97,6 +97,10 @@ def test_missing_or_broken_answers_fail_only_the_reflect_checks(tmp_path):
     assert all(m.startswith("your answers could not run: NameError: name 'undefined' is not defined\n    at 01_tensor.ipynb, cell ")
                for m in messages.values()), messages
 
+    messages = reflect_messages(grade_01(tmp_path, reference_answers().replace("}", "")))
+    assert len(messages) == 3 and all(m.startswith("your answers could not run: 01_tensor.ipynb, cell ") and "SyntaxError" in m
+                                      for m in messages.values()), messages
+
 
 def test_from_the_kernel_history_the_latest_answers_of_this_module_count():
     course = Course(PACKAGED)
@@ -107,6 +111,9 @@ def test_from_the_kernel_history_the_latest_answers_of_this_module_count():
     found = workspace.history_exports(history, course, "01")
     assert found[-1] == (f"cell In[{history.index(new)}]", new), found[-1]
     assert sum(source.cell_kind(text) == "answers" for _, text in found) == 1
+
+    broken = new.replace("}", "")  # a syntax error: still this module's answers, so grading can say what is wrong
+    assert workspace.history_exports([*history, broken], course, "01")[-1] == (f"cell In[{len(history)}]", broken)
 
 
 def test_answers_never_join_the_learners_package(tmp_path):
