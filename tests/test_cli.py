@@ -4,6 +4,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,6 +58,14 @@ def test_start_copies_the_notebook_and_never_overwrites_it(course, ws):
     assert code == 0 and (ws / "00_first.ipynb").read_text() == course.notebook("00", instructor=True).read_text()
     [backup] = ws.glob("00_first.backup-*.ipynb")
     assert backup.read_text() == "my work" and backup.name in out
+
+
+def test_what_next_opens_a_notebook_that_is_already_there(course, ws):
+    tito(ws, "module", "start", "00", "--with-solutions")
+    shutil.copy(course.notebook("01"), ws / "01_second.ipynb")  # as the site ships every notebook
+    code, out = tito(ws, "module", "complete", "00")
+    assert code == 0 and "module 01 (Second steps) is unlocked: open 01_second.ipynb" in out, out
+    assert "module start 01" not in out
 
 
 def test_complete_on_the_learner_notebook_fails_naming_the_stubs(course, ws):

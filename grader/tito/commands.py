@@ -232,12 +232,21 @@ async def module_complete(ctx, args):
     after = progress.module_statuses(ctx.course, records)
     for other, status in after.items():
         if before[other] == "locked" and status == "available":
-            ctx.out.line(f"next: module {other} ({ctx.course.modules[other]['title']}) is unlocked: `{ctx.prefix} module start {other}`")
+            ctx.out.line(f"next: module {other} ({ctx.course.modules[other]['title']}) is unlocked: {how_to_open(ctx, other)}")
     for other, milestone in ctx.course.milestones.items():
         if "source" in milestone and progress.milestone_status(ctx.course, other, records, before) == "locked" \
                 and progress.milestone_status(ctx.course, other, records, after) == "available":
             ctx.out.line(f"milestone {other} ({milestone['title']}, {milestone['year']}) is unlocked: `{ctx.prefix} milestone run {other}`")
     return True
+
+
+def how_to_open(ctx, mid):
+    """How the learner gets to module `mid`'s notebook from here: open it where it already is (the
+    site ships every notebook), else start it."""
+    notebook = ctx.course.notebook_name(mid)
+    if not (ctx.workspace / notebook).is_file():
+        return f"`{ctx.prefix} module start {mid}`"
+    return f"open {notebook} from the course page" if sys.platform == "emscripten" else f"open {notebook}"
 
 
 async def module_reset(ctx, args):
