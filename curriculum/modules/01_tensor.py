@@ -43,6 +43,18 @@
 #
 # When shapes do not broadcast (say `(2, 3)` and `(4,)`), say so clearly: a learner who sees
 # both shapes in the error message knows at once what went wrong.
+#
+# **Your work in the class below: 10 methods, in four steps, each with its own tests after the
+# class.** A class is one cell, so write one step, run the class cell, then run that step's tests:
+#
+# | step | methods (each has its TODO) | tested by |
+# |---|---|---|
+# | 1 | `__sub__`, `__mul__`, `__truediv__` | construction and arithmetic |
+# | 2 | `_validate_matmul_shapes`, `matmul` | matrix multiplication |
+# | 3 | `sum`, `mean`, `max` | reductions and shapes |
+# | 4 | `reshape`, `transpose` | reductions and shapes |
+#
+# Run All stops at the tests of the first method you have not written yet: that is where you are.
 
 # %%
 #| export
