@@ -23,3 +23,4 @@ from .core.compression import magnitude_mask, PrunedLinear, magnitude_prune, spa
 from .core.acceleration import matmul_loops, matmul_broadcast, tiled_matmul, BiasGELUBackward, bias_gelu
 from .core.memoization import KVCache, cached_attention, cached_forward, cache_for, generate_cached
 from .core.benchmarking import median_confidence_interval, BenchmarkResult, benchmark, verdict, compare, dominates, pareto_frontier
+from .core.capstone import EVENTS, FIGURES, measure_entry, qualifies, score, checksum, make_submission, check_submission, leaderboard
