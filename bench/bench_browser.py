@@ -1,7 +1,7 @@
 """How much slower is the browser? The framework benchmarks and every milestone, run in the site's
 Pyodide kernel (Chromium, NumPy for Pyodide) and on this CPython, in the same run.
 
-    python bench/bench_browser.py WHEEL_OR_DIST [--rounds 3]     (about 20 minutes with 3 rounds here)
+    python bench/bench_browser.py WHEEL_OR_DIST [--rounds 3]     (about 25 minutes with 3 rounds here)
     TINYTORCH_PYODIDE_DIST=WHEEL_OR_DIST python bench/bench_browser.py
 
 WHEEL_OR_DIST is NumPy for Pyodide, as for `python -m lite build --pyodide-dist` (README.md); the

@@ -3,8 +3,8 @@
     python bench/bench_milestones.py
 
 The course promises BUDGET seconds per milestone in the browser, where a whole milestone run
-measured 2-7x slower than here (bench/bench_browser.py times both in one run): so here each should
-take at most about BUDGET / 7, 15% of the budget. The baseline, measured in the same run, is one plain
+measured 2-9x slower than here (bench/bench_browser.py times both in one run): so here each should
+take at most about BUDGET / 9, 10% of the budget. The baseline, measured in the same run, is one plain
 NumPy matmul loop of fixed size, so the "x baseline" column compares milestones across machines and days.
 """
 
