@@ -145,6 +145,8 @@ def lite_settings(preload):
         "jupyter-config-data": {
             "appName": "TinyTorch",
             "exposeAppInBrowser": True,  # window.jupyterapp, for site/notebook-page.js
+            # site/notebook-page.js saves notebooks; JupyterLab's autosave beside it would race it.
+            "settingsOverrides": {"@jupyterlab/docmanager-extension:plugin": {"autosave": False}},
             "litePluginSettings": {
                 "@jupyterlite/pyodide-kernel-extension:kernel": {
                     "pyodideUrl": f"./{PYODIDE}/pyodide.mjs",

@@ -3,7 +3,8 @@
 //
 // 1. Nothing typed is lost. Each open notebook is saved into the browser's storage half a second
 //    after an edit, as soon as one of its cells starts running, and when the page is hidden or
-//    left (another page, a reload, a closed tab). JupyterLab alone saves every two minutes.
+//    left (another page, a reload, a closed tab); JupyterLab's own autosave, every two minutes,
+//    is turned off (lite/build.py) so that one saver is at work.
 //    A save is asynchronous and may not finish before a page is left, so leaving also keeps an
 //    unsaved notebook in localStorage, which is synchronous; the next notebook page puts that copy
 //    back into the drive, if it is newer than the file, before JupyterLab opens anything.
@@ -54,11 +55,28 @@ const UNSAVED = "tinytorch-unsaved:";  // localStorage key prefix, then the note
 const watched = new WeakSet();
 const timers = new WeakMap();
 
+// One save at a time per notebook: two at once made JupyterLab think the file had changed on
+// disk behind its back (the second save still knew the time before the first) and ask the
+// learner whether to overwrite it. A save asked for meanwhile runs when the first is done.
+const saving = new WeakSet();
+const again = new WeakSet();
+
 function save(widget) {
   clearTimeout(timers.get(widget));
   const context = widget.context;
-  if (!context || context.isDisposed || !context.model?.dirty || !context.isReady) return;
-  context.save().catch((error) => console.warn(`TinyTorch: ${context.path} could not be saved now:`, error));
+  if (!context || context.isDisposed || !context.isReady) return;
+  if (saving.has(widget)) {
+    again.add(widget);
+    return;
+  }
+  if (!context.model.dirty) return;
+  saving.add(widget);
+  context.save()
+    .catch((error) => console.warn(`TinyTorch: ${context.path} could not be saved now:`, error))
+    .finally(() => {
+      saving.delete(widget);
+      if (again.delete(widget)) save(widget);
+    });
 }
 
 // Leaving: the notebook as it is now, synchronously, in case its save does not finish.

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grader"))
 from tito import milestones, svg  # noqa: E402
-from tito import progress  # noqa: E402
+from tito import progress, workspace  # noqa: E402
 from tito.course import Course, TitoError  # noqa: E402
 from tito.store import MemoryStore  # noqa: E402
 
@@ -40,6 +40,11 @@ def workspace_with(tmp_path, edits):
         text = path.read_text()
         assert text.count(line) == 1, f"the line to break is not (exactly once) in the reference {file}: {line!r}"
         path.write_text(text.replace(line, replacement))
+    for mid in COURSE.written():  # as tito writes them: its header on each module, its own __init__ files
+        path = tmp_path / "tinytorch" / "core" / f"{COURSE.modules[mid]['name']}.py"
+        info = COURSE.modules[mid]
+        path.write_text(workspace.PACKAGE_HEADER.format(title=info["title"], id=mid) + "\n" + path.read_text())
+    workspace.write_init(tmp_path, COURSE)
     return tmp_path
 
 

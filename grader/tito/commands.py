@@ -361,7 +361,7 @@ async def restore_files(ctx, files):
         raise TitoError(f"cannot write {error.filename}: {error.strerror}; your progress records were not imported") from None
     if any(path.startswith("tinytorch/") for path in written):
         workspace.write_init(ctx.workspace, ctx.course)  # importing every module core/ now has, theirs and the backup's
-    workspace.files_changed("tinytorch", "tinytorch.core", *(f"tinytorch.core.{Path(p).stem}" for p in written if p.endswith(".py")))
+    workspace.files_changed(ctx.workspace, "tinytorch", "tinytorch.core", *(f"tinytorch.core.{Path(p).stem}" for p in written if p.endswith(".py")))
     for path, kept in kept_both:
         ctx.out.line(f"you have another version of {path}, so it is kept as it is and the imported one is {kept}", "warn")
     if files:

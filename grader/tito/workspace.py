@@ -118,7 +118,7 @@ def write_package(workspace, course, mid, exports):
     module_file = package / "core" / f"{info['name']}.py"
     _write(module_file, PACKAGE_HEADER.format(title=info["title"], id=mid) + "\n" + "\n\n\n".join(code) + "\n")
     write_init(workspace, course)
-    files_changed("tinytorch", "tinytorch.core", f"tinytorch.core.{info['name']}")
+    files_changed(workspace, "tinytorch", "tinytorch.core", f"tinytorch.core.{info['name']}")
     return module_file
 
 
@@ -136,14 +136,18 @@ def write_init(workspace, course):
            + "\n".join(line for line in imports if line) + "\n")
 
 
-def files_changed(*modules):
+def files_changed(workspace, *modules):
     """Make files just written in the workspace importable in this very process: forget the folder
     listings Python's import system cached (JupyterLite's drive reports a folder's mtime as 0
-    forever, so Python never notices a new file there by itself) and the given modules' old
-    versions, so the next `import` reads the new files."""
+    forever, so Python never notices a new file there by itself) and the old versions of the
+    given modules that came from the workspace's package (only those: a `tinytorch` imported from
+    anywhere else, e.g. the reference in the course's own tests, stays)."""
     importlib.invalidate_caches()
+    package = (Path(workspace) / "tinytorch").resolve()
     for name in modules:
-        sys.modules.pop(name, None)
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file and Path(file).resolve().is_relative_to(package):
+            del sys.modules[name]
 
 
 def start_notebook(workspace, course, mid, instructor=False, force=False):
