@@ -560,10 +560,13 @@ def test_hidden_profiler_measures_backward():
         model(Tensor(np.ones((2, 4)))).sum().backward()
     slow_back, slow_fwd = profiler.stats["1"], profiler.stats["2"]
     assert slow_back["backward_s"] >= 0.05, f"a layer whose backward takes 50 ms: expected backward_s >= 0.05, got {slow_back}"
-    assert slow_back["forward_s"] < 0.04, f"its forward takes 1 ms: expected forward_s < 0.04, got {slow_back}"
-    assert slow_fwd["forward_s"] >= 0.05 and slow_fwd["backward_s"] < 0.04, \
-        f"a layer with a 50 ms forward and a fast backward: expected forward_s >= 0.05 and backward_s < 0.04, got {slow_fwd}"
-    assert profiler.stats["0"]["backward_s"] < 0.04, f"the first Linear must not be charged the next layer's backward: {profiler.stats['0']}"
+    # Upper bounds relative to the 50 ms waits, never absolute: a busy machine or the browser runs everything slower.
+    assert slow_back["forward_s"] < slow_back["backward_s"] / 2, \
+        f"its forward takes 1 ms, its backward 50 ms: expected forward_s < backward_s / 2, got {slow_back}"
+    assert slow_fwd["forward_s"] >= 0.05 and slow_fwd["backward_s"] < slow_fwd["forward_s"] / 2, \
+        f"a layer with a 50 ms forward and a fast backward: expected forward_s >= 0.05 and backward_s < forward_s / 2, got {slow_fwd}"
+    assert profiler.stats["0"]["backward_s"] < slow_back["backward_s"] / 2, \
+        f"the first Linear must not be charged the next layer's backward: {profiler.stats['0']}"
     assert profiler.stats["3"]["backward_s"] > 0, f"the last Linear's backward ran: {profiler.stats['3']}"
     assert not any("forward" in vars(layer) for layer in model.layers), "forward must be restored after the block"
     report = profiler.report()
