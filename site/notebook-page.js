@@ -13,14 +13,14 @@
 //    Pyodide raises KeyboardInterrupt in the running cell. The kernel and everything defined in it
 //    stay.
 
+import { openDrive, readRecord, writeRecord } from "./backup.js";
+
 // The page is cross-origin isolated (site/service-worker.js) for one reason: a SharedArrayBuffer
 // for the kernel's interrupt buffer. JupyterLite's Pyodide kernel would also switch its drive to
 // its SharedArrayBuffer path when it sees an isolated page; that path failed here (the kernel
 // hung, or died with a JSON error at its start), so the kernel is told the page is not isolated
 // and keeps the service-worker path every test has used. Set before the kernel exists.
 Object.defineProperty(window, "crossOriginIsolated", { value: false });
-
-import { openDrive, readRecord, writeRecord } from "./backup.js";
 
 const SAVE_AFTER_EDIT = 500;  // ms
 const SIGINT = 2;
