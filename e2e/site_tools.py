@@ -98,15 +98,21 @@ def open_from_dashboard(page, site_url, title, notebook):
     wait_for_kernel(page)
 
 
-def run_cell(page, code, timeout=60_000):
-    """Add a cell at the end of the open notebook, run `code` in it, return its output's text."""
+def type_cell(page, code):
+    """Add a cell at the end of the open notebook and type `code` into it, without running it;
+    returns the cell (an element handle)."""
     page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell .jp-InputPrompt").last.click()  # select the last cell
     page.keyboard.press("Escape")  # command mode
     page.keyboard.press("b")  # a new cell below it, now the active one
     cell = page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell.jp-mod-active").element_handle()
     cell.query_selector(".cm-content").click()
     page.keyboard.insert_text(code)  # as typed text, without the editor's auto-indent
-    return run_active_cell(page, cell, timeout)
+    return cell
+
+
+def run_cell(page, code, timeout=60_000):
+    """Add a cell at the end of the open notebook, run `code` in it, return its output's text."""
+    return run_active_cell(page, type_cell(page, code), timeout)
 
 
 def run_notebook_cell(page, index, timeout=60_000):

@@ -6,7 +6,7 @@ Interrupt with the kernel's state kept, and the tenth notebook opened costs what
 
 import time
 
-from site_tools import SHOWN_NOTEBOOK, notebook_url, open_from_dashboard, run_cell, wait_for_kernel
+from site_tools import SHOWN_NOTEBOOK, notebook_url, open_from_dashboard, run_cell, type_cell, wait_for_kernel
 
 CURRENT = "window.jupyterapp.shell.currentWidget"
 KERNEL = f"{CURRENT}.sessionContext.session.kernel"
@@ -24,11 +24,7 @@ def test_a_notebook_opens_unmodified_with_tito_ready(page, site_url):
 
 def test_typed_work_survives_leaving_within_two_seconds(page, site_url):
     open_from_dashboard(page, site_url, "Welcome", "00_welcome.ipynb")
-    page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell .jp-InputPrompt").last.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("b")
-    page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell.jp-mod-active .cm-content").click()
-    page.keyboard.insert_text("my_answer = 'typed, never run'")
+    type_cell(page, "my_answer = 'typed, never run'")
     time.sleep(1.5)  # then straight back to the dashboard, without saving or running anything
     page.goto(site_url)
     page.goto(site_url + notebook_url("00_welcome.ipynb"))
@@ -40,11 +36,7 @@ def test_typed_work_survives_leaving_within_two_seconds(page, site_url):
 def test_interrupt_stops_an_endless_loop_and_keeps_the_kernel(page, site_url):
     open_from_dashboard(page, site_url, "Welcome", "00_welcome.ipynb")
     run_cell(page, "before = 41")
-    page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell .jp-InputPrompt").last.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("b")
-    page.locator(f"{SHOWN_NOTEBOOK} .jp-Cell.jp-mod-active .cm-content").click()
-    page.keyboard.insert_text("n = 0\nwhile True:\n    n += 1")
+    type_cell(page, "n = 0\nwhile True:\n    n += 1")
     page.keyboard.press("Shift+Enter")
     page.wait_for_function(f"{KERNEL}.status === 'busy'")
     time.sleep(1)
