@@ -34,7 +34,9 @@ NUMPY_MISSING = "NumPy for Pyodide not bundled"
 def site_dir():
     # TINYTORCH_PYODIDE_DIST: NumPy for the Pyodide from npm, its wheel or a distribution holding it (see lite/build.py).
     dist = os.environ.get("TINYTORCH_PYODIDE_DIST") or None
-    return build(pyodide_dist=dist, output=OUTPUT.with_name("site-numpy") if dist else OUTPUT)  # two builds, no thrash
+    # TINYTORCH_SITE_OUT: another build folder, so that two checkouts or agents never rebuild each other's site.
+    output = os.environ.get("TINYTORCH_SITE_OUT") or (OUTPUT.with_name("site-numpy") if dist else OUTPUT)
+    return build(pyodide_dist=dist, output=output)  # two builds, no thrash
 
 
 @pytest.fixture(scope="session")
