@@ -25,7 +25,7 @@ MUTANTS = [
     ("02", "return Tensor(np.where(x.data >= 0, 1 / (1 + e), e / (1 + e)))", "return Tensor(1 / (1 + np.exp(-x.data)))", "Sigmoid"),
     ("02", "shifted = x.data - x.data.max(axis=self.dim, keepdims=True)", "shifted = x.data", "Softmax"),
     ("02", "return Tensor(e / e.sum(axis=self.dim, keepdims=True))", "return Tensor(e / e.sum(keepdims=True))", "Softmax"),
-    ("02", "(x.data + 0.044715 * x.data ** 3)", "(x.data + 0.044715 * x.data ** 2)", "GELU"),
+    ("02", "(x + 0.044715 * x * x * x)", "(x + 0.044715 * x * x)", "GELU"),
     # 03: Dropout without its 1 / (1 - p) scaling, or active in evaluation mode
     ("03", "        return x * Tensor(keep / (1 - self.p))", "        return x * Tensor(keep)", "Dropout"),
     ("03", "        if not self.training or self.p == 0:", "        if self.p == 0:", "Dropout"),

@@ -46,8 +46,9 @@ class GELU:
 
     def forward(self, x):
         """The tanh approximation of GELU, element by element (the formula above)."""
-        inner = np.sqrt(2 / np.pi) * (x.data + 0.044715 * x.data ** 3)
-        return Tensor(0.5 * x.data * (1 + np.tanh(inner)))
+        x = x.data
+        inner = float(np.sqrt(2 / np.pi)) * (x + 0.044715 * x * x * x)  # a Python float: float32 stays float32
+        return Tensor(0.5 * x * (1 + np.tanh(inner)))
 
     def __call__(self, x):
         return self.forward(x)
