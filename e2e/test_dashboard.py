@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from lite.build import course_json
+from tito.course import NO_CLASS
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"
 FIXTURES = ROOT / "tests" / "fixtures" / "progress"
@@ -69,16 +72,14 @@ def by_id(records):
 
 @pytest.fixture
 def dashboard(tmp_path, serve):
-    """dashboard(numpy_bundled=True) -> the URL of the landing page, served under a subpath."""
+    """dashboard(numpy_bundled=True, klass=NO_CLASS) -> the URL of the landing page, served under a
+    subpath, with a course.json made by the site build's course_json (klass: a class's settings)."""
 
-    def dashboard(numpy_bundled=True):
-        course = tomllib.loads((ROOT / "curriculum" / "course.toml").read_text())
-        notebooks = [f"{id}_{m['name']}.ipynb" for id, m in course["modules"].items() if "source" in m]
-        notebooks += [f"milestone_{id}_{m['name']}.ipynb" for id, m in course["milestones"].items() if "source" in m]
-        root = tmp_path / f"numpy_{numpy_bundled}"
+    def dashboard(numpy_bundled=True, klass=NO_CLASS):
+        root = tmp_path / f"numpy_{numpy_bundled}_{len(list(tmp_path.iterdir()))}"
         site = root / SUBPATH
         shutil.copytree(SITE, site)
-        (site / "course.json").write_text(json.dumps({**course, "numpy_bundled": numpy_bundled, "notebooks": notebooks}))
+        (site / "course.json").write_text(json.dumps(course_json(numpy_bundled, klass)))  # as the site build writes it
         (site / "notebooks").mkdir()
         (site / "notebooks" / "index.html").write_text("<!doctype html><title>Jupyter Notebook stand-in</title>")
         return serve(root) + SUBPATH
@@ -155,7 +156,7 @@ def test_export_then_import_into_a_fresh_browser(page, new_context, dashboard, t
     page.evaluate(PUT_RECORDS, records)
     saved = export_file(page, tmp_path)
     exported = json.loads(saved.read_text())
-    assert exported["schema"] == "tinytorch-progress" and exported["version"] == 2
+    assert exported["schema"] == "tinytorch-progress" and exported["version"] == 3
     assert exported["records"] == sorted(records, key=lambda r: r["id"])
 
     fresh = new_context().new_page()
@@ -169,7 +170,7 @@ def test_export_then_import_into_a_fresh_browser(page, new_context, dashboard, t
 
 @pytest.mark.parametrize("name, problem", [
     ("malformed.json", "This file is not valid JSON"),
-    ("newer.json", "made by a newer TinyTorch (format version 3, this site reads version 2); update the site"),
+    ("newer.json", "made by a newer TinyTorch (format version 4, this site reads version 3); update the site"),
     ("tampered.json", 'Record "module:01" looks edited or damaged: it is "completed" but its last result is 5 of 12.'),
     ("foreign.json", 'This is not a TinyTorch progress file: it has no "schema": "tinytorch-progress".'),
 ])

@@ -31,6 +31,9 @@ import zipfile
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from tito import olympics
+from tito.course import NO_CLASS, Course, TitoError, class_settings
+from tito.grade import outline
 from tito.kernel import KERNELSPEC, LANGUAGE_INFO
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
@@ -61,18 +64,33 @@ PYODIDE = "api/pyodide"
 # instead of one by one through piplite; the grader comes with them, so `%load_ext tito` works.
 PRELOAD = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython", GRADER]
 
-def build(pyodide_dist=None, output=OUTPUT, force=False):
-    """Build the site into `output` (unless it is up to date) and return `output`."""
+def build(pyodide_dist=None, output=OUTPUT, force=False, class_file=None):
+    """Build the site into `output` (unless it is up to date) and return `output`. `class_file`:
+    an instructor's class.toml (tito.course.class_settings), whose settings the dashboard and the
+    kernel's tito honour."""
     output = Path(output)
+    klass = read_class(class_file)
     output.parent.mkdir(parents=True, exist_ok=True)
     with open(output.parent / f"{output.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second one then finds it current
-        return build_unlocked(pyodide_dist, output, force)
+        return build_unlocked(pyodide_dist, output, force, klass)
 
 
-def build_unlocked(pyodide_dist, output, force):
+def read_class(class_file):
+    """The class settings of `class_file` (None: no class), or a BuildError saying what is wrong."""
+    if class_file is None:
+        return NO_CLASS
+    try:
+        return class_settings(Path(class_file).read_text(encoding="utf-8"), Course(COURSE.parent))
+    except OSError as error:
+        raise BuildError(f"cannot read the class file {class_file}: {error.strerror}") from None
+    except TitoError as error:
+        raise BuildError(f"{class_file}: {error}") from None
+
+
+def build_unlocked(pyodide_dist, output, force, klass=NO_CLASS):
     stamp = output.parent / f"{output.name}.stamp"
-    inputs = input_digest(pyodide_dist)
+    inputs = input_digest(pyodide_dist, klass)
     if not force and output.is_dir() and stamp.exists() and stamp.read_text() == inputs:
         return output
 
@@ -82,7 +100,7 @@ def build_unlocked(pyodide_dist, output, force):
     stamp.unlink(missing_ok=True)
     numpy_bundled = stage_pyodide(lite_dir / PYODIDE, pyodide_dist)  # JupyterLite leaves it alone
     preload = PRELOAD + ["numpy"] * numpy_bundled
-    write_json(lite_dir / "jupyter-lite.json", lite_settings(preload))
+    write_json(lite_dir / "jupyter-lite.json", lite_settings(preload, klass))
     shutil.copy(ROOT / "lite" / "jupyter_lite_config.json", lite_dir)
     stage_notebooks(lite_dir / "contents")
 
@@ -113,8 +131,9 @@ def build_unlocked(pyodide_dist, output, force):
     if 'id="jupyter-config-data"' not in (output / "index.html").read_text():
         raise BuildError('site/index.html needs <script id="jupyter-config-data" type="application/json" '
                          'data-jupyter-lite-root=".">{}</script>: JupyterLite\'s apps read it from the root page')
-    write_json(output / "course.json", course_json(numpy_bundled))
+    write_json(output / "course.json", course_json(numpy_bundled, klass))
     check_settings(output)
+    write_precache(output)  # last: it lists every file of the site
     stamp.write_text(inputs)
     return output
 
@@ -137,9 +156,10 @@ def stage_notebooks(folder):
 # ---- the kernel's settings ---------------------------------------------------------------------
 
 
-def lite_settings(preload):
+def lite_settings(preload, klass=NO_CLASS):
     """jupyter-lite.json: the Pyodide kernel loads everything from this site, nothing from a CDN
-    or PyPI. Relative URLs are resolved against the site's root."""
+    or PyPI. Relative URLs are resolved against the site's root. The class's settings reach the
+    kernel's tito in its environment (tito.course)."""
     return {
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
@@ -155,7 +175,7 @@ def lite_settings(preload):
                         "lockFileURL": f"./{PYODIDE}/pyodide-lock.json",
                         "packages": preload,
                         # IPython's profile in the grader wheel: it loads tito.kernel at the kernel's start.
-                        "env": {"IPYTHONDIR": f"{site_packages()}/tito/ipython"},
+                        "env": {"IPYTHONDIR": f"{site_packages()}/tito/ipython", "TINYTORCH_CLASS": json.dumps(klass)},
                     },
                 }
             },
@@ -174,6 +194,26 @@ def check_settings(output):
         if kernel is not None:
             assert kernel.get("pyodideUrl") == f"./{PYODIDE}/pyodide.mjs", f"{path}: pyodideUrl is {kernel.get('pyodideUrl')!r}"
             assert kernel.get("disablePyPIFallback") is True, f"{path}: disablePyPIFallback is not true"
+
+
+# ---- offline after one visit: the files site/service-worker.js keeps -------------------------
+
+PRECACHE = "precache.js"
+# The service worker's own scripts: the browser keeps and updates those itself.
+NOT_PRECACHED = {"service-worker.js", "jupyterlite-service-worker.js", PRECACHE}
+
+
+def write_precache(output):
+    """precache.js: every file of the site in `output`, for site/service-worker.js to keep in the
+    browser, and the build's version (a digest of their names and contents), which names the
+    cache: a new build, a new cache; the same files, the same cache."""
+    files = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
+    files = [name for name in files if name not in NOT_PRECACHED]
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + (output / name).read_bytes() + b"\0")
+    manifest = {"version": digest.hexdigest()[:16], "files": files}
+    (output / PRECACHE).write_text(f"self.PRECACHE = {json.dumps(manifest, indent=1)};\n")
 
 
 # ---- api/pyodide: Pyodide's core, the wheels, the lockfile --------------------------------
@@ -312,13 +352,18 @@ def sourceless_wheel(unpacked, path):
 
 
 def grader_wheel(dest):
-    """Build the grader wheel (with the course data it carries) into `dest`; return its path."""
-    shutil.rmtree(GRADER_BUILD, ignore_errors=True)  # setuptools keeps deleted files there, and they would ship
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(dest), str(ROOT / "grader")],
-        check=True,
-    )
+    """Build the grader wheel (with the course data it carries) into `dest`; return its path.
+
+    From a copy of grader/ without setuptools' scratch folders: setuptools keeps deleted files in
+    grader/build/, and they would ship; and two builds at once (two sites) shared that folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "grader"
+        shutil.copytree(ROOT / "grader", source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+             "--wheel-dir", str(dest), str(source)],
+            check=True,
+        )
     (wheel,) = dest.glob("tinytorch_grader-*.whl")
     return wheel
 
@@ -397,16 +442,22 @@ class BuildError(Exception):
 # ---- course.json and the build's inputs --------------------------------------------------------
 
 
-def course_json(numpy_bundled):
-    """course.toml as JSON, plus the notebooks this site has and whether it can run NumPy."""
+def course_json(numpy_bundled, klass=NO_CLASS):
+    """course.toml as JSON, plus the notebooks this site has, whether it can run NumPy, the
+    class's settings, each module's number of checks (a progress file claiming another total was
+    edited: the class page flags it) and the Torch Olympics' rules (tito.olympics)."""
     course = tomllib.loads(COURSE.read_text())
     notebooks = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
-    return {**course, "notebooks": notebooks, "numpy_bundled": numpy_bundled}
+    tito_course = Course(COURSE.parent)
+    checks = {mid: len(outline(tito_course, mid, [])[0].checks) for mid in tito_course.written()}
+    events, figures = olympics.rules(tito_course)
+    return {**course, "notebooks": notebooks, "numpy_bundled": numpy_bundled, "class": klass, "checks": checks,
+            "events": events, "figures": figures}
 
 
-def input_digest(pyodide_dist):
+def input_digest(pyodide_dist, klass=NO_CLASS):
     """A digest of everything a build reads, to tell whether the last build is still current."""
-    digest = hashlib.sha256(f"{sys.prefix} {pyodide_dist}".encode())
+    digest = hashlib.sha256(f"{sys.prefix} {pyodide_dist} {json.dumps(klass)}".encode())
     roots = [ROOT / "lite", ROOT / "site", ROOT / "grader", NPM_PYODIDE, COURSE, KERNEL_WHEELS.parent.parent]
     for root in roots:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())

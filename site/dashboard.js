@@ -76,6 +76,8 @@ function render() {
     tier.modules.map((id) => moduleCard(id, course.modules[id], statuses.get(id)))));
   sections.push(section("Milestones", Object.entries(course.milestones).map(([id, milestone]) =>
     milestoneCard(id, milestone, statuses))));
+  const bests = Object.entries(course.events ?? {}).filter(([name]) => records.has(`submission:${name}`));
+  if (bests.length) sections.push(section("Torch Olympics: your personal bests", bests.map(([name, event]) => bestCard(event, records.get(`submission:${name}`)))));
   $("course").replaceChildren(...sections);
   showNext(statuses);
 }
@@ -90,7 +92,8 @@ function moduleCard(id, module, status) {
   const record = records.get(`module:${id}`);
   const result = record?.last_result;
   const time = module.time ? `about ${module.time}` : "";  // course.toml's estimate
-  const detail = [time, result ? `${result.passed} of ${result.total} checks passed` : ""].filter(Boolean).join(" · ");
+  const opens = status === "locked" && course.class?.opens?.[id] ? `opens on ${course.class.opens[id]}` : "";  // the class's schedule
+  const detail = [opens, time, result ? `${result.passed} of ${result.total} checks passed` : ""].filter(Boolean).join(" · ");
   // Completed, but its code is not in the package (progress imported without it): the milestones need it.
   const noCode = status === "completed" && !hasCode(module) ? `its code is not in your tinytorch package: `
     + `open it and run %tito module complete ${id} again` : "";
@@ -110,6 +113,13 @@ function milestoneCard(id, milestone, statuses) {
       + "in your tinytorch package";
   }
   return card(String(milestone.year), milestone.title, `milestone_${id}_${milestone.name}.ipynb`, status, detail);
+}
+
+// An event of module 20 and the learner's best submission in it (tito keeps the best; see tito/olympics.py).
+function bestCard(event, record) {
+  const figure = event.rank === "all_around" ? "score" : event.rank;
+  const detail = `${figure} ${record.score.toPrecision(4)} · ${record.description} · ${record.attempts} submitted`;
+  return card("🏅", event.title, "", record.qualifies ? "qualifies" : "does not qualify", detail);
 }
 
 // Is the module's code in the learner's package? Unknown (true) when the drive cannot be read.

@@ -9,16 +9,20 @@
 //   {id: "milestone:01", kind: "milestone", attempts, result: {metric, value, gate, seconds, at},
 //    passed, first_passed_at, updated_at}
 //   {id: "settings", kind: "settings", unlock_all, updated_at}
+//   {id: "submission:latency_sprint", kind: "submission", attempts, description, figures: {module 20's
+//    FIGURES}, qualifies, score, checksum, at, updated_at}  (the best Torch Olympics entry in an event)
 
 import { filesProblem } from "./backup.js";
+import { WHOLE } from "./olympics.js";
 
 export const SCHEMA = "tinytorch-progress";
-export const VERSION = 2;  // 2: a full backup, with the learner's files (backup.js); 1 still imports
+// 2: a full backup, with the learner's files (backup.js); 3: submission records (olympics.js). 1 and 2 still import.
+export const VERSION = 3;
 // Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB, its notebooks
 // and package about 1 MB (backup.js bounds each file and their number).
 export const MAX_BYTES = 50_000_000;
-const MAX_DEPTH = 4;  // file > records > record > result
-const MAX_TEXT = 100;  // characters of a metric name
+const MAX_DEPTH = 4;  // file > records > record > result (or figures)
+const MAX_TEXT = 100;  // characters of a metric name or a submission's description
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;  // 2**53 - 1, the largest whole number held exactly
 const FIELDS = {
   file: ["schema", "version", "exported_at", "records", "files"],
@@ -26,6 +30,7 @@ const FIELDS = {
   module: ["id", "kind", "status", "attempts", "last_result", "first_completed_at", "updated_at"],
   milestone: ["id", "kind", "attempts", "result", "passed", "first_passed_at", "updated_at"],
   settings: ["id", "kind", "unlock_all", "updated_at"],
+  submission: ["id", "kind", "attempts", "description", "figures", "qualifies", "score", "checksum", "at", "updated_at"],
   last_result: ["passed", "total", "at"],
   result: ["metric", "value", "gate", "seconds", "at"],
 };
@@ -83,7 +88,8 @@ export function winners(stored, incoming) {
 // lose); otherwise the record with the later updated_at wins, and on a tie the stored one stays.
 export function newer(incoming, stored) {
   if (!stored) return true;
-  const done = (r) => (r.kind === "module" && r.status === "completed") || (r.kind === "milestone" && r.passed === true);
+  const done = (r) => (r.kind === "module" && r.status === "completed") || (r.kind === "milestone" && r.passed === true)
+    || (r.kind === "submission" && r.qualifies === true);
   if (done(stored) !== done(incoming)) return done(incoming);
   return later(incoming.updated_at, stored.updated_at);
 }
@@ -100,9 +106,12 @@ function later(a, b) {
 
 // Module statuses, in course order: "coming soon" (no notebook yet), "started" / "completed"
 // (from its record), "available", or "locked" while the module before it is not completed.
-// The first module is always open; settings.unlock_all opens every one.
-export function moduleStatuses(course, records) {
-  const unlockAll = records.get("settings")?.unlock_all === true;
+// The first module is always open; settings.unlock_all or the class's unlock_all opens every
+// one. A module the class schedules (course.class.opens) is locked before its date and available
+// from it, whatever is completed. `today`: "YYYY-MM-DD", this computer's date by default.
+export function moduleStatuses(course, records, today = localDate(new Date())) {
+  const unlockAll = records.get("settings")?.unlock_all === true || course.class?.unlock_all === true;
+  const opens = course.class?.opens ?? {};
   const statuses = new Map();
   let previousDone = true;
   for (const id of course.tier.flatMap((tier) => tier.modules)) {
@@ -112,11 +121,15 @@ export function moduleStatuses(course, records) {
       continue;  // not written yet: it does not hold back the modules after it
     }
     if (record) statuses.set(id, record.status);
+    else if (Object.hasOwn(opens, id)) statuses.set(id, today >= opens[id] ? "available" : "locked");
     else statuses.set(id, previousDone || unlockAll ? "available" : "locked");
     previousDone = statuses.get(id) === "completed";
   }
   return statuses;
 }
+
+// "YYYY-MM-DD" of a Date in this computer's time zone, as Python's date.today() gives it.
+export const localDate = (d) => [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-");
 
 // A milestone is locked until every module it `requires` is completed; once run, its record
 // says "passed" or "not passed".
@@ -209,7 +222,9 @@ function sortRecords(file, course) {
 // What is wrong with one record, or "" if nothing is; checked in the order progress.py checks.
 function recordProblem(r, course) {
   if (!isObject(r)) return "it is not an object";
-  if (!["module", "milestone", "settings"].includes(r.kind)) return `kind ${show(r.kind)} is not module, milestone or settings`;
+  if (!["module", "milestone", "settings", "submission"].includes(r.kind)) {
+    return `kind ${show(r.kind)} is not module, milestone, settings or submission`;
+  }
   const problem = fieldsProblem(r, r.kind);
   if (problem) return `it ${problem}`;
   if (!isTime(r.updated_at)) return `updated_at ${show(r.updated_at)} is not an ISO 8601 time`;
@@ -218,11 +233,13 @@ function recordProblem(r, course) {
     if (typeof r.unlock_all !== "boolean") return "unlock_all must be true or false";
     return "";
   }
-  const known = r.kind === "module" ? course.modules : course.milestones;
+  const known = { module: course.modules, milestone: course.milestones, submission: course.events ?? {} }[r.kind];
   const id = typeof r.id === "string" && r.id.startsWith(`${r.kind}:`) ? r.id.slice(r.kind.length + 1) : null;
-  if (!Object.hasOwn(known, id)) return `this course has no ${r.kind} with the id ${show(r.id)}`;
+  if (!Object.hasOwn(known, id)) {
+    return `this course has no ${r.kind === "submission" ? "Torch Olympics event" : r.kind} with the id ${show(r.id)}`;
+  }
   if (!isCount(r.attempts)) return `attempts ${show(r.attempts)} is not a whole number from 0 to ${MAX_COUNT}`;
-  return r.kind === "module" ? moduleProblem(r) : milestoneProblem(r);
+  return { module: moduleProblem, milestone: milestoneProblem, submission: submissionProblem }[r.kind](r, course);
 }
 
 function moduleProblem(r) {
@@ -269,6 +286,25 @@ function milestoneProblem(r) {
     if (r.first_passed_at === null) return 'it is "passed" but has no first_passed_at';
   }
   return "";
+}
+
+// Its form only: whether its figures give its checksum and score is olympics.js's forged().
+function submissionProblem(r, course) {
+  if (typeof r.description !== "string" || r.description.length === 0 || r.description.length > MAX_TEXT) {
+    return `description is not a text of 1 to ${MAX_TEXT} characters`;
+  }
+  const figures = r.figures, names = [...course.figures].sort();
+  if (!isObject(figures) || JSON.stringify(Object.keys(figures).sort()) !== JSON.stringify(names)) {
+    return `figures must be exactly ${names.join(", ")}`;
+  }
+  for (const key of Object.keys(figures).sort()) {
+    if (!Number.isFinite(figures[key]) || figures[key] < 0) return `figures.${key} is not a number from 0 up`;
+  }
+  for (const key of WHOLE) if (!isCount(figures[key])) return `figures.${key} is not a whole number`;
+  if (typeof r.qualifies !== "boolean") return "qualifies must be true or false";
+  if (!Number.isFinite(r.score)) return "score is not a number";
+  if (typeof r.checksum !== "string" || !/^[0-9a-f]{64}$/.test(r.checksum)) return "checksum is not 64 hexadecimal digits";
+  return isTime(r.at) ? "" : "at is not an ISO 8601 time";
 }
 
 // "has an unknown field ..." / "has no field ...", or "": x must have exactly FIELDS[kind].

@@ -264,7 +264,7 @@ test_hidden_rules_edges_and_leaderboard_order()
 # ## Use it: enter the digit reader of milestone 03
 #
 # Train the 64-32-10 network, make an int8 and a pruned version, measure each on the held-out
-# digits, and submit each to every event. The JSON lines are your submission files.
+# digits, and submit each to every event. The JSON lines are your submissions.
 
 # %%
 from tinytorch.core.activations import ReLU
@@ -291,13 +291,28 @@ for epoch in range(60):
     CrossEntropyLoss()(float_model(Tensor(images[train_idx])), labels[train_idx]).backward()
     optimizer.step()
     optimizer.zero_grad()
+submissions = []
 entries = {"float32": float_model, "int8": quantize_model(float_model, images[train_idx][:256]),
            "half the neurons": structured_prune(float_model, 0.5)}
 for description, model in entries.items():
     figures = measure_entry(model, float_model, images[held_out], labels[held_out], repeats=9)
     for event in EVENTS:
         sub = make_submission(event, figures, "me", description)
+        submissions.append(sub)
         print(json.dumps({k: sub[k] for k in ("event", "description", "qualifies", "score")}))
+
+# %% [markdown]
+# ## Keep your submissions
+#
+# `submit` keeps them in your progress: each event keeps your best entry (a qualifying one beats
+# one that does not), which the course page shows as your personal best. Your exported progress
+# file carries them to your instructor's class report, which checks every checksum and score
+# against its figures before an entry joins the class leaderboard.
+
+# %%
+from tito.olympics import submit
+
+submit(*submissions)
 
 # %% [markdown]
 # ## Reflect
@@ -335,6 +350,6 @@ test_reflect_olympics()
 # ## What you built
 #
 # Published rules as data, measured entries, submissions whose checksum shows they were not
-# edited, and a leaderboard that keeps each learner's best. Not yet here: the dashboard's
-# personal bests and the instructor's class page (they read these JSON files; see the course's
-# README when they land).
+# edited, and a leaderboard that keeps each learner's best. Your personal bests are on the course
+# page; an instructor combines the class's progress files into a leaderboard on the site's class
+# report (class.html), which checks each submission as your `check_submission` does.

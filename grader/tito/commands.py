@@ -198,6 +198,9 @@ async def module_start(ctx, args):
 async def unlocked(ctx, mid):
     """Raise a TitoError when module `mid` is locked, naming the module to complete first."""
     statuses = progress.module_statuses(ctx.course, await ctx.store.get_all())
+    if statuses[mid] == "locked" and mid in ctx.course.class_settings["opens"]:
+        raise TitoError(f"module {mid} ({ctx.course.modules[mid]['title']}) opens on {ctx.course.class_settings['opens'][mid]} "
+                        "for your class: your instructor has scheduled it")
     if statuses[mid] == "locked":
         before = ctx.course.previous(mid)
         raise TitoError(f"module {mid} ({ctx.course.modules[mid]['title']}) is locked: complete module {before} "

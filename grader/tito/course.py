@@ -2,13 +2,19 @@
 
 The course folder is `tito/course/` in the package, written by `python -m curriculum.generate`.
 Tests point elsewhere with `Course(root)` or the TITO_COURSE environment variable.
+
+A class's settings (the instructor's class.toml, see `class_settings`) reach tito as JSON in the
+TINYTORCH_CLASS environment variable: the site build sets it in the browser's kernel.
 """
 
+import datetime
+import json
 import os
 import tomllib
 from pathlib import Path
 
 PACKAGED = Path(__file__).parent / "course"
+NO_CLASS = {"unlock_all": False, "opens": {}}
 
 
 class TitoError(Exception):
@@ -25,6 +31,10 @@ class Course:
         self.modules = data["modules"]  # id -> {name, title, source?}; no source means "coming soon"
         self.milestones = data["milestones"]
         self.order = [mid for tier in data["tier"] for mid in tier["modules"]]
+        try:
+            self.class_settings = json.loads(os.environ.get("TINYTORCH_CLASS") or json.dumps(NO_CLASS))
+        except ValueError:
+            raise TitoError("TINYTORCH_CLASS is not JSON: it holds a class's settings, as `python -m lite build --class` writes them") from None
 
     def written(self):
         """Ids of the modules that have a curriculum file, in course order."""
@@ -63,3 +73,34 @@ class Course:
     def notebook(self, mid, instructor=False):
         """The shipped notebook of a module: the learner's (stubs) or the instructor's (solutions)."""
         return self.root / "notebooks" / ("instructor" if instructor else "learner") / self.notebook_name(mid)
+
+
+def class_settings(text, course):
+    """A class.toml's settings as {"unlock_all": bool, "opens": {module id: "YYYY-MM-DD"}}, or a
+    TitoError saying what is wrong. The file:
+
+        unlock_all = true          # every module open from the start
+        [opens]                    # or a schedule: a module opens on its date, whatever is completed
+        "05" = 2026-03-10
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise TitoError(f"the class file is not valid TOML ({error})") from None
+    unknown = sorted(set(data) - set(NO_CLASS))
+    if unknown:
+        raise TitoError(f"the class file has an unknown setting {unknown[0]!r}: it may set unlock_all and [opens]")
+    unlock_all, opens = data.get("unlock_all", False), data.get("opens", {})
+    if not isinstance(unlock_all, bool):
+        raise TitoError(f"the class file's unlock_all is {unlock_all!r}: write true or false")
+    if not isinstance(opens, dict):
+        raise TitoError("the class file's opens is not a table: write [opens] and one line per module, e.g. \"05\" = 2026-03-10")
+    if unlock_all and opens:
+        raise TitoError("the class file sets both unlock_all and [opens]: every module open, or a schedule, not both")
+    for mid, day in opens.items():
+        if mid not in course.modules or "source" not in course.modules[mid]:
+            raise TitoError(f"the class file's [opens] names module {mid!r}, which this course does not have "
+                            f"(its modules are {', '.join(course.written())})")
+        if type(day) is not datetime.date:
+            raise TitoError(f"the class file's [opens] gives module {mid} {day!r}: write a date without quotes, e.g. 2026-03-10")
+    return {"unlock_all": unlock_all, "opens": {mid: day.isoformat() for mid, day in sorted(opens.items())}}

@@ -13,6 +13,9 @@ tito/backup.py; version 1 files have no "files"), with records of exactly these 
      "result": {"metric": str, "value": float, "gate": float, "seconds": float, "at": iso} or null,
      "passed": bool, "first_passed_at": iso|null, "updated_at": iso}
     {"id": "settings", "kind": "settings", "unlock_all": bool, "updated_at": iso}
+    {"id": "submission:latency_sprint", "kind": "submission", "attempts": int, "description": str,
+     "figures": {module 20's FIGURES: numbers}, "qualifies": bool, "score": float, "checksum": hex,
+     "at": iso, "updated_at": iso}   (the learner's best Torch Olympics submission in that event)
 
 The record-making functions take the old record (or None) and return the new one, so they plug
 straight into `Store.update(id, fn)`.
@@ -21,17 +24,18 @@ straight into `Store.update(id, fn)`.
 import json
 import math
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from . import backup
+from . import backup, olympics
 from .course import TitoError
 
-SCHEMA, VERSION = "tinytorch-progress", 2  # 2: a full backup, with the learner's files (tito/backup.py); 1 still imports
+# 2: a full backup, with the learner's files (tito/backup.py); 3: submission records (tito/olympics.py). 1 and 2 still import.
+SCHEMA, VERSION = "tinytorch-progress", 3
 # Bounds, so a hostile file costs nothing: a whole course's progress is about 15 KB, its notebooks
 # and package about 1 MB (tito/backup.py bounds each file and their number).
 MAX_BYTES = 50_000_000
-MAX_DEPTH = 4  # file > records > record > result
-MAX_TEXT = 100  # characters of a metric name
+MAX_DEPTH = 4  # file > records > record > result (or figures)
+MAX_TEXT = 100  # characters of a metric name or a submission's description
 MAX_COUNT = 2**53 - 1  # the largest whole number JavaScript (the dashboard) holds exactly
 FIELDS = {
     "file": ["schema", "version", "exported_at", "records", "files"],
@@ -39,6 +43,7 @@ FIELDS = {
     "module": ["id", "kind", "status", "attempts", "last_result", "first_completed_at", "updated_at"],
     "milestone": ["id", "kind", "attempts", "result", "passed", "first_passed_at", "updated_at"],
     "settings": ["id", "kind", "unlock_all", "updated_at"],
+    "submission": ["id", "kind", "attempts", "description", "figures", "qualifies", "score", "checksum", "at", "updated_at"],
     "last_result": ["passed", "total", "at"],
     "result": ["metric", "value", "gate", "seconds", "at"],
 }
@@ -100,14 +105,37 @@ def settings(old, unlock_all, at):
     return {"id": "settings", "kind": "settings", "unlock_all": bool(unlock_all), "updated_at": at}
 
 
+def submission_attempt(old, submission, course, at):
+    """Record one Torch Olympics submission (module 20's make_submission); the record keeps the
+    learner's best in its event (tito.olympics.better). A submission whose figures do not give
+    its checksum, qualification or score is refused (ProgressError), and nothing is recorded."""
+    events, figures = olympics.rules(course)
+    if not isinstance(submission, dict) or submission.get("event") not in events:
+        raise ProgressError(f"a submission names one of the events {', '.join(events)}: make it with make_submission")
+    record = {"id": f"submission:{submission['event']}", "kind": "submission", "attempts": 0,
+              "description": submission.get("description"), "figures": submission.get("figures"),
+              "qualifies": submission.get("qualifies"), "score": submission.get("score"),
+              "checksum": submission.get("checksum"), "at": at, "updated_at": at}
+    if isinstance(record["figures"], dict) and sorted(record["figures"]) == sorted(figures):
+        record["figures"] = olympics.canonical(record["figures"])
+    problem = _record_problem(record, course) or olympics.forged(record, course)
+    if problem:
+        raise ProgressError(f"this {submission['event']} submission is not kept: {problem}")
+    best = old if old and not olympics.better(submission["event"], course, record, old) else record
+    return {**best, "attempts": (old or {"attempts": 0})["attempts"] + 1, "updated_at": at}
+
+
 # --- statuses ------------------------------------------------------------------------------------
 
-def module_statuses(course, records):
+def module_statuses(course, records, today=None):
     """{module id: status} in course order: "started" / "completed" from its record, else
     "available", or "locked" while the module before it is not completed (the first module is
-    always open; settings.unlock_all opens all), or "coming soon" when it is not written yet (and
-    then the module after it waits only for the written one before)."""
-    unlock_all = (records.get("settings") or {}).get("unlock_all") is True
+    always open; settings.unlock_all or the class's unlock_all opens all), or "coming soon" when
+    it is not written yet (and then the module after it waits only for the written one before).
+    A module the class schedules (course.class_settings["opens"]) is locked before its date and
+    available from it, whatever is completed. `today`: "YYYY-MM-DD", this computer's date by default."""
+    unlock_all = (records.get("settings") or {}).get("unlock_all") is True or course.class_settings["unlock_all"]
+    opens, today = course.class_settings["opens"], today or date.today().isoformat()
     statuses, previous_done = {}, True
     for mid in course.order:
         record = records.get(f"module:{mid}")
@@ -116,6 +144,8 @@ def module_statuses(course, records):
             continue  # not written yet: it does not hold back the modules after it
         if record:
             statuses[mid] = record["status"]
+        elif mid in opens:
+            statuses[mid] = "available" if today >= opens[mid] else "locked"
         else:
             statuses[mid] = "available" if previous_done or unlock_all else "locked"
         previous_done = statuses[mid] == "completed"
@@ -147,7 +177,8 @@ def newer(incoming, stored):
     if stored is None:
         return True
     def done(r):
-        return (r["kind"] == "module" and r["status"] == "completed") or (r["kind"] == "milestone" and r["passed"] is True)
+        return (r["kind"] == "module" and r["status"] == "completed") or (r["kind"] == "milestone" and r["passed"] is True) \
+            or (r["kind"] == "submission" and r["qualifies"] is True)
     if done(stored) != done(incoming):
         return done(incoming)
     return _time(incoming["updated_at"]) > _time(stored["updated_at"])
@@ -220,8 +251,8 @@ def _record_problem(r, course):
     dashboard's too, so both name the same problem."""
     if not isinstance(r, dict):
         return "it is not an object"
-    if r.get("kind") not in ("module", "milestone", "settings"):
-        return f"kind {_show(r.get('kind'))} is not module, milestone or settings"
+    if r.get("kind") not in ("module", "milestone", "settings", "submission"):
+        return f"kind {_show(r.get('kind'))} is not module, milestone, settings or submission"
     problem = _fields_problem(r, r["kind"])
     if problem:
         return f"it {problem}"
@@ -232,15 +263,16 @@ def _record_problem(r, course):
             return 'a settings record must have the id "settings"'
         return "" if isinstance(r["unlock_all"], bool) else "unlock_all must be true or false"
     kind, _, number = r["id"].partition(":") if isinstance(r["id"], str) else ("", "", "")
-    known = course.modules if r["kind"] == "module" else course.milestones
+    known = {"module": course.modules, "milestone": course.milestones, "submission": olympics.rules(course)[0]}[r["kind"]]
     if kind != r["kind"] or number not in known:
-        return f"this course has no {r['kind']} with the id {_show(r['id'])}"
+        noun = "Torch Olympics event" if r["kind"] == "submission" else r["kind"]
+        return f"this course has no {noun} with the id {_show(r['id'])}"
     if not _count(r["attempts"]):
         return f"attempts {_show(r['attempts'])} is not a whole number from 0 to {MAX_COUNT}"
-    return _module_problem(r) if r["kind"] == "module" else _milestone_problem(r)
+    return {"module": _module_problem, "milestone": _milestone_problem}.get(r["kind"], _submission_problem)(r, course)
 
 
-def _module_problem(r):
+def _module_problem(r, course):
     if r["status"] not in ("started", "completed"):
         return f'status {_show(r["status"])} is not "started" or "completed"'
     if r["first_completed_at"] is not None and not _is_time(r["first_completed_at"]):
@@ -267,7 +299,7 @@ def _module_problem(r):
     return ""
 
 
-def _milestone_problem(r):
+def _milestone_problem(r, course):
     if not isinstance(r["passed"], bool):
         return "passed must be true or false"
     if r["first_passed_at"] is not None and not _is_time(r["first_passed_at"]):
@@ -293,6 +325,28 @@ def _milestone_problem(r):
         if r["first_passed_at"] is None:
             return 'it is "passed" but has no first_passed_at'
     return ""
+
+
+def _submission_problem(r, course):
+    """Its form only: whether its figures give its checksum and score is tito.olympics.forged."""
+    if not isinstance(r["description"], str) or not 0 < len(r["description"]) <= MAX_TEXT:
+        return f"description is not a text of 1 to {MAX_TEXT} characters"
+    figures = r["figures"]
+    if not isinstance(figures, dict) or sorted(figures) != sorted(olympics.rules(course)[1]):
+        return f"figures must be exactly {', '.join(sorted(olympics.rules(course)[1]))}"
+    for key in sorted(figures):
+        if not _finite(figures[key]) or figures[key] < 0:
+            return f"figures.{key} is not a number from 0 up"
+    for key in olympics.WHOLE:
+        if not _count(figures[key]):
+            return f"figures.{key} is not a whole number"
+    if not isinstance(r["qualifies"], bool):
+        return "qualifies must be true or false"
+    if not _finite(r["score"]):
+        return "score is not a number"
+    if not isinstance(r["checksum"], str) or not re.fullmatch(r"[0-9a-f]{64}", r["checksum"]):
+        return "checksum is not 64 hexadecimal digits"
+    return "" if _is_time(r["at"]) else "at is not an ISO 8601 time"
 
 
 def _fields_problem(x, kind):
