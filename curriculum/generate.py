@@ -54,7 +54,8 @@ def export_cells(info):
 def export_module(mid, info):
     """The text of tinytorch/core/<name>.py: the module's export cells, solutions in place,
     docstrings without the learner's guidance."""
-    code = [without_guidance(source.solution(source.without_directive(c.source))).strip("\n") for c in export_cells(info)]
+    code = source.merge_methods([without_guidance(source.solution(source.without_directive(c.source))).strip("\n")
+                                 for c in export_cells(info)])
     return HEADER.format(title=info["title"], id=mid, src=info["source"]) + "\n" + "\n\n\n".join(code) + "\n"
 
 

@@ -19,7 +19,7 @@ MUTANTS = [
     ("01", "return Tensor(self.data.mean(axis=axis, keepdims=keepdims))", "return Tensor(self.data.mean(axis=axis))", "keepdims=True"),
     ("01", "return Tensor(np.swapaxes(self.data, dim0, dim1))", "return Tensor(self.data.T)", "transpose"),
     # 01: reshape((3, -1)) passed on as one tuple: NumPy's raw TypeError, named with its case
-    ("01", "            shape = tuple(shape[0])\n", "            pass\n", "reshape((3, -1)) of a (6,) tensor: one tuple argument: TypeError"),
+    ("01", "        shape = tuple(shape[0])\n", "        pass\n", "reshape((3, -1)) of a (6,) tensor: one tuple argument: TypeError"),
     ("01", "return Tensor(self.data.max(axis=axis, keepdims=keepdims))", "return Tensor(self.data.max(axis=axis or 0, keepdims=keepdims))", "max(axis=None"),
     # 02: sigmoid and softmax written straight from the formula overflow for large inputs
     ("02", "return Tensor(np.where(x.data >= 0, 1 / (1 + e), e / (1 + e)))", "return Tensor(1 / (1 + np.exp(-x.data)))", "Sigmoid"),

@@ -44,17 +44,23 @@
 # When shapes do not broadcast (say `(2, 3)` and `(4,)`), say so clearly: a learner who sees
 # both shapes in the error message knows at once what went wrong.
 #
-# **Your work in the class below: 10 methods, in four steps, each with its own tests after the
-# class.** A class is one cell, so write one step, run the class cell, then run that step's tests:
+# **Your work: 10 methods, one cell each.** The class below is given: it stores the data,
+# prints itself, and adds (`__add__`). Each method you write comes in its own cell further
+# down, as a plain function whose first argument is `self`, then attached to the class:
 #
-# | step | methods (each has its TODO) | tested by |
-# |---|---|---|
-# | 1 | `__sub__`, `__mul__`, `__truediv__` | construction and arithmetic |
-# | 2 | `_validate_matmul_shapes`, `matmul` | matrix multiplication |
-# | 3 | `sum`, `mean`, `max` | reductions and shapes |
-# | 4 | `reshape`, `transpose` | reductions and shapes |
+# ```python
+# def __sub__(self, other):
+#     ...
 #
-# Run All stops at the tests of the first method you have not written yet: that is where you are.
+# Tensor.__sub__ = __sub__   # now every Tensor, old or new, has `-`
+# ```
+#
+# A class is an object like any other: give it an attribute that is a function and every
+# instance has that method. (The reference `tinytorch/core/tensor.py`, and the file
+# `tito module complete` writes from your cells, have them all inside the class, as you would
+# write it in a file.) Write a method, run its cell, run the test under it; Run All stops at the
+# test of the first method you have not written yet: that is where you are. Re-running the class
+# cell makes a new class without your methods: run the cells below it again (Run All does).
 
 # %%
 #| export
@@ -112,51 +118,18 @@ class Tensor:
         grad = ", requires_grad=True" if self.requires_grad else ""
         return f"Tensor({np.array2string(self.data, precision=4, separator=', ')}, shape={self.shape}{grad})"
 
-    # --- element-wise arithmetic ---------------------------------------------------------------
+    # --- element-wise arithmetic: + here; -, * and / are added below -------------------------
     def __add__(self, other):
         """Element-wise self + other, with broadcasting. other: a Tensor or a number.
 
-        Already done for you: use it as the model for -, * and / below.
+        Already done for you: use it as the model for -, * and /.
         """
         other = other.data if isinstance(other, Tensor) else other
         _check_broadcastable(self.data, other, "+")
         return Tensor(self.data + other)
 
-    def __sub__(self, other):
-        """Element-wise self - other, with broadcasting.
-
-        TODO: follow __add__: unwrap a Tensor, check the shapes, compute with NumPy.
-        """
-        ### BEGIN SOLUTION
-        other = other.data if isinstance(other, Tensor) else other
-        _check_broadcastable(self.data, other, "-")
-        return Tensor(self.data - other)
-        ### END SOLUTION
-
-    def __mul__(self, other):
-        """Element-wise self * other (not matrix multiplication), with broadcasting.
-
-        TODO: as __sub__, with *.
-        """
-        ### BEGIN SOLUTION
-        other = other.data if isinstance(other, Tensor) else other
-        _check_broadcastable(self.data, other, "*")
-        return Tensor(self.data * other)
-        ### END SOLUTION
-
-    def __truediv__(self, other):
-        """Element-wise self / other, with broadcasting.
-
-        TODO: as __sub__, with /.
-        """
-        ### BEGIN SOLUTION
-        other = other.data if isinstance(other, Tensor) else other
-        _check_broadcastable(self.data, other, "/")
-        return Tensor(self.data / other)
-        ### END SOLUTION
-
-    # `2 + t` calls t.__radd__(2), and so on. They reuse the operations above,
-    # so they also get gradients for free in module 06.
+    # `2 + t` calls t.__radd__(2), and so on. They reuse the operations (- and / too, once
+    # added), so they also get gradients for free in module 06.
     def __radd__(self, other):
         return self + other
 
@@ -180,107 +153,9 @@ class Tensor:
         """Element-wise natural logarithm."""
         return Tensor(np.log(self.data))
 
-    # --- matrix multiplication -----------------------------------------------------------------
-    def _validate_matmul_shapes(self, other):
-        """Raise a ValueError naming both shapes unless self @ other is defined.
-
-        TODO: both tensors need at least 2 dimensions, and the inner sizes must match:
-              (..., n, k) @ (..., k, m): the LAST size of self against the SECOND-TO-LAST of other.
-        TRAP: other.shape[0] is the second-to-last size only for 2-D tensors; batched products
-              such as (2, 3, 4) @ (2, 4, 5) are valid and must pass: use shape[-1] and shape[-2].
-        HINT: put both shapes in the message, e.g. "matmul shape mismatch: (2, 3) @ (4, 5): ..."
-        """
-        ### BEGIN SOLUTION
-        if len(self.shape) < 2 or len(other.shape) < 2:
-            raise ValueError(f"matmul needs tensors with at least 2 dimensions, got {self.shape} @ {other.shape} "
-                             f"(reshape a vector to (1, n) or (n, 1))")
-        if self.shape[-1] != other.shape[-2]:
-            raise ValueError(f"matmul shape mismatch: {self.shape} @ {other.shape}: the inner sizes "
-                             f"{self.shape[-1]} and {other.shape[-2]} must be equal")
-        ### END SOLUTION
-
-    def matmul(self, other):
-        """Matrix product self @ other: (n, k) @ (k, m) -> (n, m); leading batch dimensions broadcast.
-
-        TODO: wrap `other` in a Tensor if it is not one, check the shapes with
-              _validate_matmul_shapes, then return a Tensor of self.data @ other.data.
-        APPROACH: result[i, j] = sum over k of self[i, k] * other[k, j]. Three nested Python
-                  loops compute exactly that, hundreds of times slower than NumPy's `@`, which
-                  runs the same sum in optimized C (the Systems section measures it).
-        TRAP: other may be a plain list, e.g. t @ [[1, 0], [0, 1]]: a list has no .shape, so
-              wrap it with Tensor(other) first.
-        """
-        ### BEGIN SOLUTION
-        other = other if isinstance(other, Tensor) else Tensor(other)
-        self._validate_matmul_shapes(other)
-        return Tensor(self.data @ other.data)
-        ### END SOLUTION
-
     def __matmul__(self, other):
+        """a @ b, computed by `matmul` (below)."""
         return self.matmul(other)
-
-    # --- reductions ----------------------------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        """Sum of the elements: all of them (axis=None), or along `axis` (an int or tuple).
-
-        keepdims=True keeps the reduced axes with size 1, so the result still broadcasts
-        against the input: x - x.sum(axis=1, keepdims=True) works row by row.
-        TODO: use NumPy's sum with the same arguments and wrap the result in a Tensor.
-        """
-        ### BEGIN SOLUTION
-        return Tensor(self.data.sum(axis=axis, keepdims=keepdims))
-        ### END SOLUTION
-
-    def mean(self, axis=None, keepdims=False):
-        """Average of the elements, over everything or along `axis` (like sum).
-
-        TODO: as sum, with NumPy's mean.
-        """
-        ### BEGIN SOLUTION
-        return Tensor(self.data.mean(axis=axis, keepdims=keepdims))
-        ### END SOLUTION
-
-    def max(self, axis=None, keepdims=False):
-        """Largest element, over everything or along `axis` (like sum).
-
-        TODO: as sum, with NumPy's max.
-        """
-        ### BEGIN SOLUTION
-        return Tensor(self.data.max(axis=axis, keepdims=keepdims))
-        ### END SOLUTION
-
-    # --- shape operations ----------------------------------------------------------------------
-    def reshape(self, *shape):
-        """The same numbers in a new shape: t.reshape(2, 3) or t.reshape((2, 3)); -1 infers one size.
-
-        TODO: accept both call styles, check the sizes fit (clear ValueError naming both
-              shapes), and reshape with NumPy.
-        HINT: reshape(2, 3) gives shape == (2, 3); reshape((2, 3)) gives shape == ((2, 3),):
-              unpack a single tuple or list. NumPy's own error does not name the old shape:
-              catch its ValueError and raise yours with both shapes.
-        """
-        ### BEGIN SOLUTION
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        try:
-            return Tensor(self.data.reshape(shape))
-        except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.size} elements) "
-                             f"into shape {shape}") from None
-        ### END SOLUTION
-
-    def transpose(self, dim0=-2, dim1=-1):
-        """Swap two dimensions (by default the last two: the matrix transpose).
-
-        A tensor with fewer than 2 dimensions is returned unchanged (as a new Tensor).
-        TODO: return a Tensor of np.swapaxes(self.data, dim0, dim1), or of self.data itself
-              when it has fewer than 2 dimensions (swapaxes would raise there).
-        """
-        ### BEGIN SOLUTION
-        if self.data.ndim < 2:
-            return Tensor(self.data)
-        return Tensor(np.swapaxes(self.data, dim0, dim1))
-        ### END SOLUTION
 
     def __getitem__(self, index):
         """Indexing and slicing, exactly as NumPy: t[0], t[:, 1:3], t[[0, 2]]."""
@@ -292,10 +167,10 @@ class Tensor:
 
 
 # %% [markdown]
-# ## Unit tests: construction and arithmetic
+# ## Unit tests: construction and broadcasting
 #
 # Each test prints what it checks. An assert that fails tells you the input, what was
-# expected, and what your code returned.
+# expected, and what your code returned. These two pass already: they test the class as given.
 
 # %%
 #| test
@@ -307,17 +182,6 @@ def test_unit_tensor_creation():
     assert t.dtype == np.float32, f"Tensor data must be float32, got {t.dtype}"
     assert t.grad is None and t.requires_grad is False, f"new Tensor: expected grad None and requires_grad False, got {t.grad}, {t.requires_grad}"
     print("✅ Tensor creation works!")
-
-
-def test_unit_arithmetic():
-    print("🧪 Unit Test: element-wise arithmetic...")
-    a, b = Tensor([1, 2, 3]), Tensor([4, 5, 6])
-    for name, got, expected in [("a + b", a + b, [5, 7, 9]), ("a - b", a - b, [-3, -3, -3]),
-                                ("a * b", a * b, [4, 10, 18]), ("a / b", a / b, [0.25, 0.4, 0.5]),
-                                ("a * 2", a * 2, [2, 4, 6]), ("10 - a", 10 - a, [9, 8, 7])]:
-        assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
-        assert np.allclose(got.data, expected), f"{name} for a=[1, 2, 3], b=[4, 5, 6]: expected {expected}, got {np.round(got.data, 4).tolist()}"
-    print("✅ Arithmetic works!")
 
 
 def test_unit_broadcasting():
@@ -332,11 +196,10 @@ def test_unit_broadcasting():
 
 
 test_unit_tensor_creation()
-test_unit_arithmetic()
 test_unit_broadcasting()
 
 # %% [markdown]
-# Broadcasting, drawn by your own `+`: the grey row of `bias` is not stored anywhere, NumPy reuses
+# Broadcasting, drawn by `+`: the grey row of `bias` is not stored anywhere, NumPy reuses
 # the one row it has for every row of `x`.
 
 # %%
@@ -349,7 +212,97 @@ display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist()}, "+",
                         {"label": "x + bias (2, 3)", "values": (x + bias).data.tolist()}], "Broadcasting: (2, 3) + (3,)")))
 
 # %% [markdown]
-# ## Matrix multiplication
+# ## Step 1: `-`, `*` and `/`, one cell each
+
+# %%
+#| export
+def __sub__(self, other):
+    """Element-wise self - other, with broadcasting.
+
+    TODO: follow __add__ in the class above: unwrap a Tensor, check the shapes, compute with NumPy.
+    """
+    ### BEGIN SOLUTION
+    other = other.data if isinstance(other, Tensor) else other
+    _check_broadcastable(self.data, other, "-")
+    return Tensor(self.data - other)
+    ### END SOLUTION
+
+
+Tensor.__sub__ = __sub__
+
+# %%
+#| test
+def test_unit_subtraction():
+    print("🧪 Unit Test: a - b...")
+    a, b = Tensor([1, 2, 3]), Tensor([4, 5, 6])
+    for name, got, expected in [("a - b", a - b, [-3, -3, -3]), ("a - 1", a - 1, [0, 1, 2]), ("10 - a", 10 - a, [9, 8, 7])]:
+        assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
+        assert np.allclose(got.data, expected), f"{name} for a=[1, 2, 3], b=[4, 5, 6]: expected {expected}, got {np.round(got.data, 4).tolist()}"
+    print("✅ Subtraction works!")
+
+
+test_unit_subtraction()
+
+# %%
+#| export
+def __mul__(self, other):
+    """Element-wise self * other (not matrix multiplication), with broadcasting.
+
+    TODO: as __sub__, with *.
+    """
+    ### BEGIN SOLUTION
+    other = other.data if isinstance(other, Tensor) else other
+    _check_broadcastable(self.data, other, "*")
+    return Tensor(self.data * other)
+    ### END SOLUTION
+
+
+Tensor.__mul__ = __mul__
+
+# %%
+#| test
+def test_unit_multiplication():
+    print("🧪 Unit Test: a * b...")
+    a, b = Tensor([1, 2, 3]), Tensor([4, 5, 6])
+    for name, got, expected in [("a * b", a * b, [4, 10, 18]), ("a * 2", a * 2, [2, 4, 6]), ("2 * a", 2 * a, [2, 4, 6])]:
+        assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
+        assert np.allclose(got.data, expected), f"{name} for a=[1, 2, 3], b=[4, 5, 6]: expected {expected}, got {np.round(got.data, 4).tolist()}"
+    print("✅ Multiplication works!")
+
+
+test_unit_multiplication()
+
+# %%
+#| export
+def __truediv__(self, other):
+    """Element-wise self / other, with broadcasting.
+
+    TODO: as __sub__, with /.
+    """
+    ### BEGIN SOLUTION
+    other = other.data if isinstance(other, Tensor) else other
+    _check_broadcastable(self.data, other, "/")
+    return Tensor(self.data / other)
+    ### END SOLUTION
+
+
+Tensor.__truediv__ = __truediv__
+
+# %%
+#| test
+def test_unit_division():
+    print("🧪 Unit Test: a / b...")
+    a, b = Tensor([1, 2, 3]), Tensor([4, 5, 6])
+    for name, got, expected in [("a / b", a / b, [0.25, 0.4, 0.5]), ("a / 2", a / 2, [0.5, 1, 1.5]), ("6 / a", 6 / a, [6, 3, 2])]:
+        assert isinstance(got, Tensor), f"{name} must return a Tensor, got {type(got).__name__}"
+        assert np.allclose(got.data, expected), f"{name} for a=[1, 2, 3], b=[4, 5, 6]: expected {expected}, got {np.round(got.data, 4).tolist()}"
+    print("✅ Division works!")
+
+
+test_unit_division()
+
+# %% [markdown]
+# ## Step 2: matrix multiplication
 #
 # `a @ b` for `a` of shape `(n, k)` and `b` of shape `(k, m)` gives `(n, m)`: entry `[i, j]` is
 # the dot product of row `i` of `a` with column `j` of `b`. The inner sizes `k` must match,
@@ -357,10 +310,74 @@ display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist()}, "+",
 # exists: an error like `matmul shape mismatch: (64, 784) @ (128, 10)` points straight at it.
 
 # %%
+#| export
+def _validate_matmul_shapes(self, other):
+    """Raise a ValueError naming both shapes unless self @ other is defined.
+
+    TODO: both tensors need at least 2 dimensions, and the inner sizes must match:
+          (..., n, k) @ (..., k, m): the LAST size of self against the SECOND-TO-LAST of other.
+    TRAP: other.shape[0] is the second-to-last size only for 2-D tensors; batched products
+          such as (2, 3, 4) @ (2, 4, 5) are valid and must pass: use shape[-1] and shape[-2].
+    HINT: put both shapes in the message, e.g. "matmul shape mismatch: (2, 3) @ (4, 5): ..."
+    """
+    ### BEGIN SOLUTION
+    if len(self.shape) < 2 or len(other.shape) < 2:
+        raise ValueError(f"matmul needs tensors with at least 2 dimensions, got {self.shape} @ {other.shape} "
+                         f"(reshape a vector to (1, n) or (n, 1))")
+    if self.shape[-1] != other.shape[-2]:
+        raise ValueError(f"matmul shape mismatch: {self.shape} @ {other.shape}: the inner sizes "
+                         f"{self.shape[-1]} and {other.shape[-2]} must be equal")
+    ### END SOLUTION
+
+
+Tensor._validate_matmul_shapes = _validate_matmul_shapes
+
+# %%
 #| test
 from tito.checks import case
 
 
+def test_unit_matmul_shape_check():
+    print("🧪 Unit Test: which shapes @ accepts...")
+    for sa, sb in [((2, 3), (3, 4)), ((2, 3, 4), (2, 4, 5)), ((5, 3, 4), (4, 2))]:
+        with case(f"_validate_matmul_shapes of {sa} @ {sb}, a valid product"):
+            Tensor(np.ones(sa))._validate_matmul_shapes(Tensor(np.ones(sb)))
+    for sa, sb in [((2, 3), (4, 5)), ((3,), (3, 2))]:
+        try:
+            Tensor(np.ones(sa))._validate_matmul_shapes(Tensor(np.ones(sb)))
+        except ValueError as error:
+            assert str(sa) in str(error) and str(sb) in str(error), f"the error for {sa} @ {sb} must name both shapes, got: {error}"
+        else:
+            raise AssertionError(f"{sa} @ {sb} must raise a ValueError")
+    print("✅ The shape check works!")
+
+
+test_unit_matmul_shape_check()
+
+# %%
+#| export
+def matmul(self, other):
+    """Matrix product self @ other: (n, k) @ (k, m) -> (n, m); leading batch dimensions broadcast.
+
+    TODO: wrap `other` in a Tensor if it is not one, check the shapes with
+          _validate_matmul_shapes, then return a Tensor of self.data @ other.data.
+    APPROACH: result[i, j] = sum over k of self[i, k] * other[k, j]. Three nested Python
+              loops compute exactly that, hundreds of times slower than NumPy's `@`, which
+              runs the same sum in optimized C (the Systems section measures it).
+    TRAP: other may be a plain list, e.g. t @ [[1, 0], [0, 1]]: a list has no .shape, so
+          wrap it with Tensor(other) first.
+    """
+    ### BEGIN SOLUTION
+    other = other if isinstance(other, Tensor) else Tensor(other)
+    self._validate_matmul_shapes(other)
+    return Tensor(self.data @ other.data)
+    ### END SOLUTION
+
+
+Tensor.matmul = matmul
+
+# %%
+#| test
 def test_unit_matrix_multiplication():
     print("🧪 Unit Test: matrix multiplication...")
     a = Tensor([[1, 2], [3, 4]])
@@ -411,46 +428,102 @@ display(SVG(svg.arrays([{"label": "a (2, 3)", "values": a.data.tolist(), "marked
 print(f"(a @ b)[0, 1] = 1*0 + 2*1 + 3*1 = {c.data[0, 1]:g}")
 
 # %% [markdown]
-# ## Reductions and shapes
+# ## Step 3: reductions
 #
 # `sum`, `mean` and `max` collapse an axis. For a batch `x` of shape `(batch, features)`,
 # `x.sum(axis=0)` sums over the batch (shape `(features,)`), `x.sum(axis=1)` sums each sample's
 # features (shape `(batch,)`). With `keepdims=True` the reduced axis stays with size 1, shape
 # `(batch, 1)`, so `x / x.sum(axis=1, keepdims=True)` divides every row by its own total.
 # You will use exactly that for softmax in module 02.
+#
+# `sum` and `max` are also the names of Python's own functions: their cells end with `del`, so
+# the notebook keeps Python's `sum([1, 2])` and `max(3, 4)` once the Tensor has its methods.
+
+# %%
+#| export
+def sum(self, axis=None, keepdims=False):
+    """Sum of the elements: all of them (axis=None), or along `axis` (an int or tuple).
+
+    keepdims=True keeps the reduced axes with size 1, so the result still broadcasts
+    against the input: x - x.sum(axis=1, keepdims=True) works row by row.
+    TODO: use NumPy's sum with the same arguments and wrap the result in a Tensor.
+    """
+    ### BEGIN SOLUTION
+    return Tensor(self.data.sum(axis=axis, keepdims=keepdims))
+    ### END SOLUTION
+
+
+Tensor.sum = sum
+del sum  # the name stays Python's own sum(); the Tensor keeps its method
 
 # %%
 #| test
-from tito.checks import case
-
-
-def test_unit_reductions():
-    print("🧪 Unit Test: sum, mean, max...")
+def test_unit_sum():
+    print("🧪 Unit Test: sum...")
     x = Tensor([[1, 2, 3], [4, 5, 6]])
     with case("sum() of [[1, 2, 3], [4, 5, 6]]"):
         assert np.isclose(x.sum().data, 21), f"expected 21, got {x.sum().data}"
     assert np.allclose(x.sum(axis=0).data, [5, 7, 9]), f"sum(axis=0): expected [5, 7, 9], got {np.round(x.sum(axis=0).data, 4).tolist()}"
     assert x.sum(axis=1, keepdims=True).shape == (2, 1), f"sum(axis=1, keepdims=True) of (2, 3): expected shape (2, 1), got {x.sum(axis=1, keepdims=True).shape}"
-    assert np.allclose(x.mean(axis=1).data, [2, 5]), f"mean(axis=1): expected [2, 5], got {np.round(x.mean(axis=1).data, 4).tolist()}"
-    assert np.allclose(x.max(axis=0).data, [4, 5, 6]), f"max(axis=0): expected [4, 5, 6], got {np.round(x.max(axis=0).data, 4).tolist()}"
-    print("✅ Reductions work!")
+    print("✅ sum works!")
 
 
-def test_unit_shape_operations():
-    print("🧪 Unit Test: reshape, transpose, indexing...")
-    x = Tensor(np.arange(6))
-    with case("reshape(2, 3) of a (6,) tensor"):
-        assert x.reshape(2, 3).shape == (2, 3), f"expected shape (2, 3), got {x.reshape(2, 3).shape}"
-    with case("reshape((3, -1)) of a (6,) tensor: one tuple argument"):
-        assert x.reshape((3, -1)).shape == (3, 2), f"expected shape (3, 2), got {x.reshape((3, -1)).shape}"
-    m = x.reshape(2, 3)
-    assert np.array_equal(m.transpose().data, [[0, 3], [1, 4], [2, 5]]), f"transpose of {m.data.tolist()}: got {np.round(m.transpose().data, 4).tolist()}"
-    assert np.array_equal(m[1].data, [3, 4, 5]), f"m[1] of {m.data.tolist()}: expected [3, 4, 5], got {np.round(m[1].data, 4).tolist()}"
-    print("✅ Shape operations work!")
+test_unit_sum()
+
+# %%
+#| export
+def mean(self, axis=None, keepdims=False):
+    """Average of the elements, over everything or along `axis` (like sum).
+
+    TODO: as sum, with NumPy's mean.
+    """
+    ### BEGIN SOLUTION
+    return Tensor(self.data.mean(axis=axis, keepdims=keepdims))
+    ### END SOLUTION
 
 
-test_unit_reductions()
-test_unit_shape_operations()
+Tensor.mean = mean
+
+# %%
+#| test
+def test_unit_mean():
+    print("🧪 Unit Test: mean...")
+    x = Tensor([[1, 2, 3], [4, 5, 6]])
+    with case("mean(axis=1) of [[1, 2, 3], [4, 5, 6]]"):
+        assert np.allclose(x.mean(axis=1).data, [2, 5]), f"expected [2, 5], got {np.round(x.mean(axis=1).data, 4).tolist()}"
+    assert np.isclose(x.mean().data, 3.5), f"mean() of [[1, 2, 3], [4, 5, 6]]: expected 3.5, got {x.mean().data}"
+    print("✅ mean works!")
+
+
+test_unit_mean()
+
+# %%
+#| export
+def max(self, axis=None, keepdims=False):
+    """Largest element, over everything or along `axis` (like sum).
+
+    TODO: as sum, with NumPy's max.
+    """
+    ### BEGIN SOLUTION
+    return Tensor(self.data.max(axis=axis, keepdims=keepdims))
+    ### END SOLUTION
+
+
+Tensor.max = max
+del max  # Python's own max() stays usable
+
+# %%
+#| test
+def test_unit_max():
+    print("🧪 Unit Test: max...")
+    x = Tensor([[1, 2, 3], [4, 5, 6]])
+    with case("max(axis=0) of [[1, 2, 3], [4, 5, 6]]"):
+        assert np.allclose(x.max(axis=0).data, [4, 5, 6]), f"expected [4, 5, 6], got {np.round(x.max(axis=0).data, 4).tolist()}"
+    assert np.isclose(x.max().data, 6), f"max() of [[1, 2, 3], [4, 5, 6]]: expected 6, got {x.max().data}"
+    print("✅ max works!")
+
+
+test_unit_max()
 
 # %% [markdown]
 # Which way does an axis reduce? `axis=0` runs DOWN the rows (one result per column); `axis=1`
@@ -464,6 +537,78 @@ display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist(), "marked
 display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist(), "marked": {(0, 0), (0, 1), (0, 2)}}, "->",
                         {"label": "x.sum(axis=1) (2,)", "values": [[v] for v in x.sum(axis=1).data.tolist()], "marked": {(0, 0)}}],
                        "axis=1: across each row")))
+
+# %% [markdown]
+# ## Step 4: shapes
+
+# %%
+#| export
+def reshape(self, *shape):
+    """The same numbers in a new shape: t.reshape(2, 3) or t.reshape((2, 3)); -1 infers one size.
+
+    TODO: accept both call styles, check the sizes fit (clear ValueError naming both
+          shapes), and reshape with NumPy.
+    HINT: reshape(2, 3) gives shape == (2, 3); reshape((2, 3)) gives shape == ((2, 3),):
+          unpack a single tuple or list. NumPy's own error does not name the old shape:
+          catch its ValueError and raise yours with both shapes.
+    """
+    ### BEGIN SOLUTION
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        return Tensor(self.data.reshape(shape))
+    except ValueError:
+        raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.size} elements) "
+                         f"into shape {shape}") from None
+    ### END SOLUTION
+
+
+Tensor.reshape = reshape
+
+# %%
+#| test
+def test_unit_reshape():
+    print("🧪 Unit Test: reshape...")
+    x = Tensor(np.arange(6))
+    with case("reshape(2, 3) of a (6,) tensor"):
+        assert x.reshape(2, 3).shape == (2, 3), f"expected shape (2, 3), got {x.reshape(2, 3).shape}"
+    with case("reshape((3, -1)) of a (6,) tensor: one tuple argument"):
+        assert x.reshape((3, -1)).shape == (3, 2), f"expected shape (3, 2), got {x.reshape((3, -1)).shape}"
+    print("✅ reshape works!")
+
+
+test_unit_reshape()
+
+# %%
+#| export
+def transpose(self, dim0=-2, dim1=-1):
+    """Swap two dimensions (by default the last two: the matrix transpose).
+
+    A tensor with fewer than 2 dimensions is returned unchanged (as a new Tensor).
+    TODO: return a Tensor of np.swapaxes(self.data, dim0, dim1), or of self.data itself
+          when it has fewer than 2 dimensions (swapaxes would raise there).
+    """
+    ### BEGIN SOLUTION
+    if self.data.ndim < 2:
+        return Tensor(self.data)
+    return Tensor(np.swapaxes(self.data, dim0, dim1))
+    ### END SOLUTION
+
+
+Tensor.transpose = transpose
+
+# %%
+#| test
+def test_unit_transpose():
+    print("🧪 Unit Test: transpose, indexing...")
+    m = Tensor(np.arange(6).reshape(2, 3))
+    with case("transpose() of [[0, 1, 2], [3, 4, 5]]"):
+        assert np.array_equal(m.transpose().data, [[0, 3], [1, 4], [2, 5]]), f"got {np.round(m.transpose().data, 4).tolist()}"
+    assert np.array_equal(m[1].data, [3, 4, 5]), f"m[1] of {m.data.tolist()}: expected [3, 4, 5], got {np.round(m[1].data, 4).tolist()}"
+    print("✅ transpose works!")
+
+
+test_unit_transpose()
 
 # %%
 #| hidden

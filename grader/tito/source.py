@@ -73,6 +73,8 @@ def strip_solutions(source, module_id):
         if stripped == BEGIN:
             inside = True
             where = _enclosing_name(enclosing, len(indent))
+            attached = re.search(rf"^(\w+)\.{re.escape(where)} = {re.escape(where)}\b", source, re.M)
+            where = f"{attached[1]}.{where}" if attached else where  # a method written in its own cell
             message = f"Module {module_id}: implement {where} (see the TODO above)"
             out.append(f'{indent}raise NotImplementedError("{message}")')  # names only: no quotes to escape
         elif stripped == END:
@@ -160,3 +162,46 @@ def package_import(module_name, code):
     The reference package and each learner's are laid out the same way through it."""
     names = dict.fromkeys(public_names(code))
     return f"from .core.{module_name} import {', '.join(names)}" if names else ""
+
+
+def _method_cell(tree, classes):
+    """(class name, function node) when a cell's code is one function attached to a class defined
+    before (`def f(self, ...): ...`, then `C.f = f`, optionally `del f`); else None."""
+    body = tree.body
+    if len(body) not in (2, 3) or not isinstance(body[0], ast.FunctionDef):
+        return None
+    function, attach = body[0], body[1]
+    target = attach.targets[0] if isinstance(attach, ast.Assign) and len(attach.targets) == 1 else None
+    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id in classes
+            and target.attr == function.name and isinstance(attach.value, ast.Name) and attach.value.id == function.name):
+        return None
+    if len(body) == 3 and not (isinstance(body[2], ast.Delete) and [getattr(t, "id", None) for t in body[2].targets] == [function.name]):
+        return None
+    return target.value.id, function
+
+
+def merge_methods(pieces):
+    """Module code from cells (a list of code strings, in order) where a class is written over
+    several cells: each cell that only defines a function and attaches it to a class of an earlier
+    cell (`Tensor.sum = sum`, then maybe `del sum`) goes into that class's body instead, as the
+    class would be written in a file. Every other piece stays as it is. Returns the new list."""
+    out, classes = [], {}  # class name -> index in `out` of the piece defining it
+    for piece in pieces:
+        try:
+            tree = ast.parse(piece)
+        except SyntaxError:
+            out.append(piece)
+            continue
+        found = _method_cell(tree, classes)
+        if found is None:
+            out.append(piece)
+            classes.update({node.name: len(out) - 1 for node in tree.body if isinstance(node, ast.ClassDef)})
+            continue
+        name, function = found
+        lines = piece.split("\n")
+        start = min([function.lineno] + [d.lineno for d in function.decorator_list]) - 1
+        method = ["    " + line if line.strip() else "" for line in lines[start:function.end_lineno]]
+        host = out[classes[name]].split("\n")
+        node = next(n for n in reversed(ast.parse("\n".join(host)).body) if isinstance(n, ast.ClassDef) and n.name == name)
+        out[classes[name]] = "\n".join(host[:node.end_lineno] + [""] + method + host[node.end_lineno:])
+    return out

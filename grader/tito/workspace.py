@@ -114,7 +114,8 @@ def write_package(workspace, course, mid, exports):
     package = Path(workspace) / "tinytorch"
     (package / "core").mkdir(parents=True, exist_ok=True)
     info = course.modules[mid]
-    code = [source.without_directive(text).strip("\n") for _, text in exports if source.cell_kind(text) == "export"]
+    # A class written over several cells (methods attached in later cells) is one class in the file.
+    code = source.merge_methods([source.without_directive(text).strip("\n") for _, text in exports if source.cell_kind(text) == "export"])
     module_file = package / "core" / f"{info['name']}.py"
     _write(module_file, PACKAGE_HEADER.format(title=info["title"], id=mid) + "\n" + "\n\n\n".join(code) + "\n")
     write_init(workspace, course)

@@ -57,36 +57,18 @@ class Tensor:
         grad = ", requires_grad=True" if self.requires_grad else ""
         return f"Tensor({np.array2string(self.data, precision=4, separator=', ')}, shape={self.shape}{grad})"
 
-    # --- element-wise arithmetic ---------------------------------------------------------------
+    # --- element-wise arithmetic: + here; -, * and / are added below -------------------------
     def __add__(self, other):
         """Element-wise self + other, with broadcasting. other: a Tensor or a number.
 
-        Already done for you: use it as the model for -, * and / below.
+        Already done for you: use it as the model for -, * and /.
         """
         other = other.data if isinstance(other, Tensor) else other
         _check_broadcastable(self.data, other, "+")
         return Tensor(self.data + other)
 
-    def __sub__(self, other):
-        """Element-wise self - other, with broadcasting."""
-        other = other.data if isinstance(other, Tensor) else other
-        _check_broadcastable(self.data, other, "-")
-        return Tensor(self.data - other)
-
-    def __mul__(self, other):
-        """Element-wise self * other (not matrix multiplication), with broadcasting."""
-        other = other.data if isinstance(other, Tensor) else other
-        _check_broadcastable(self.data, other, "*")
-        return Tensor(self.data * other)
-
-    def __truediv__(self, other):
-        """Element-wise self / other, with broadcasting."""
-        other = other.data if isinstance(other, Tensor) else other
-        _check_broadcastable(self.data, other, "/")
-        return Tensor(self.data / other)
-
-    # `2 + t` calls t.__radd__(2), and so on. They reuse the operations above,
-    # so they also get gradients for free in module 06.
+    # `2 + t` calls t.__radd__(2), and so on. They reuse the operations (- and / too, once
+    # added), so they also get gradients for free in module 06.
     def __radd__(self, other):
         return self + other
 
@@ -110,7 +92,36 @@ class Tensor:
         """Element-wise natural logarithm."""
         return Tensor(np.log(self.data))
 
-    # --- matrix multiplication -----------------------------------------------------------------
+    def __matmul__(self, other):
+        """a @ b, computed by `matmul` (below)."""
+        return self.matmul(other)
+
+    def __getitem__(self, index):
+        """Indexing and slicing, exactly as NumPy: t[0], t[:, 1:3], t[[0, 2]]."""
+        return Tensor(self.data[index])
+
+    def backward(self, gradient=None):
+        raise NotImplementedError("Tensor.backward() arrives in Module 06 (autograd): "
+                                  "import tinytorch.core.autograd to enable gradients")
+
+    def __sub__(self, other):
+        """Element-wise self - other, with broadcasting."""
+        other = other.data if isinstance(other, Tensor) else other
+        _check_broadcastable(self.data, other, "-")
+        return Tensor(self.data - other)
+
+    def __mul__(self, other):
+        """Element-wise self * other (not matrix multiplication), with broadcasting."""
+        other = other.data if isinstance(other, Tensor) else other
+        _check_broadcastable(self.data, other, "*")
+        return Tensor(self.data * other)
+
+    def __truediv__(self, other):
+        """Element-wise self / other, with broadcasting."""
+        other = other.data if isinstance(other, Tensor) else other
+        _check_broadcastable(self.data, other, "/")
+        return Tensor(self.data / other)
+
     def _validate_matmul_shapes(self, other):
         """Raise a ValueError naming both shapes unless self @ other is defined."""
         if len(self.shape) < 2 or len(other.shape) < 2:
@@ -126,10 +137,6 @@ class Tensor:
         self._validate_matmul_shapes(other)
         return Tensor(self.data @ other.data)
 
-    def __matmul__(self, other):
-        return self.matmul(other)
-
-    # --- reductions ----------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
         """Sum of the elements: all of them (axis=None), or along `axis` (an int or tuple).
 
@@ -146,7 +153,6 @@ class Tensor:
         """Largest element, over everything or along `axis` (like sum)."""
         return Tensor(self.data.max(axis=axis, keepdims=keepdims))
 
-    # --- shape operations ----------------------------------------------------------------------
     def reshape(self, *shape):
         """The same numbers in a new shape: t.reshape(2, 3) or t.reshape((2, 3)); -1 infers one size."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -165,11 +171,3 @@ class Tensor:
         if self.data.ndim < 2:
             return Tensor(self.data)
         return Tensor(np.swapaxes(self.data, dim0, dim1))
-
-    def __getitem__(self, index):
-        """Indexing and slicing, exactly as NumPy: t[0], t[:, 1:3], t[[0, 2]]."""
-        return Tensor(self.data[index])
-
-    def backward(self, gradient=None):
-        raise NotImplementedError("Tensor.backward() arrives in Module 06 (autograd): "
-                                  "import tinytorch.core.autograd to enable gradients")
