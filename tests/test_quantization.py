@@ -40,6 +40,17 @@ MUTANTS = {
                                        "    return np.clip(np.trunc(x / scale) + zero_point, low, 127).astype(np.int8)\n")],
     "asymmetric range without 0": [("        low = np.minimum(x.min(axis=reduce, keepdims=True), 0)\n", "        low = x.min(axis=reduce, keepdims=True)\n")],
     "calibrated on the float model's inputs only once": [("                layer = quantize_model(layer, x)\n", "                pass\n")],
+    "conv keeps the float32 weight": [("        self.bias = None if conv.bias is None else conv.bias.data.copy()\n",
+                                       "        self.bias = None if conv.bias is None else conv.bias.data.copy()\n        self.weight = conv.weight\n")],
+    "conv pads the int8 codes with 0": [(
+        "        centered = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero\n"
+        "        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)\n",
+        "        qx = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32)\n"
+        "        windows = _windows(_pad(qx, self.padding), self.kernel_size, self.stride) - self.input_zero\n")],
+    "conv weights with one scale per tensor": [("quantize(conv.weight.data, symmetric=True, axis=0)", "quantize(conv.weight.data, symmetric=True)")],
+    "conv on the float input": [("        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)\n",
+                                 "        windows = _windows(_pad(x.data / self.input_scale, self.padding), self.kernel_size, self.stride)\n")],
+    "quantize_model leaves Conv2d in float32": [("            if isinstance(layer, (Linear, Conv2d)):\n", "            if isinstance(layer, Linear):\n")],
 }
 
 
@@ -76,3 +87,20 @@ def test_round_trip_error_is_at_most_half_a_step(seed, symmetric, axis):
 def test_uncalibrated_layer_says_how_to_calibrate():
     with pytest.raises(RuntimeError, match=r"QuantizedLinear\(in_features=3.*not calibrated.*quantize_model"):
         QuantizedLinear(Linear(3, 2))(Tensor(np.ones((1, 3))))
+
+
+def test_the_milestone_04_cnn_quantized_keeps_its_accuracy_in_a_quarter_of_the_bytes():
+    ns = milestone_namespace("04")
+    np.random.seed(0)
+    train_x, train_y, test_x, test_y = ns["load_shifted_digits"](seed=0)
+    model = ns["make_cnn"]()
+    ns["train"](model, train_x, train_y, report=lambda *a: None)
+    quantized = quantize_model(model, train_x[:256])
+    float_acc, int8_acc = ns["evaluate"](model, test_x, test_y), ns["evaluate"](quantized, test_x, test_y)
+    assert [type(layer).__name__ for layer in quantized.layers if hasattr(layer, "weight_q")] == ["QuantizedConv2d", "QuantizedConv2d", "QuantizedLinear"]
+    assert float_acc >= 0.95 and int8_acc >= float_acc - 0.01, (float_acc, int8_acc)
+    weights = [layer.weight_q for layer in quantized.layers if hasattr(layer, "weight_q")]
+    assert all(w.dtype == np.int8 for w in weights)
+    assert sum(w.nbytes for w in weights) * 4 == sum(p.data.nbytes for p in model.parameters() if p.data.ndim > 1)
+    assert model_bytes(model) / model_bytes(quantized) > 3.5, (model_bytes(model), model_bytes(quantized))
+    print(f"milestone 04 CNN: {model_bytes(model):,} -> {model_bytes(quantized):,} bytes, accuracy {float_acc:.4f} -> {int8_acc:.4f}")

@@ -18,7 +18,7 @@ from .core.embeddings import Embedding, PositionalEmbedding, sinusoidal_position
 from .core.attention import scaled_dot_product_attention, MultiHeadAttention
 from .core.transformers import NormalizeBackward, LayerNorm, MLP, TransformerBlock, GPT
 from .core.profiling import count_parameters, model_bytes, linear_flops, FLOP_RULES, count_flops, conv2d_flops, attention_flops, Latency, measure_latency, measure_memory, Profiler
-from .core.quantization import quantize, dequantize, QuantizedLinear, quantize_model
+from .core.quantization import quantize, dequantize, QuantizedLinear, QuantizedConv2d, quantize_model
 from .core.compression import magnitude_mask, PrunedLinear, magnitude_prune, sparsity, to_csr, from_csr, csr_bytes, structured_prune, low_rank, distillation_loss
 from .core.acceleration import matmul_loops, matmul_broadcast, tiled_matmul, BiasGELUBackward, bias_gelu
 from .core.memoization import KVCache, cached_attention, cached_forward, cache_for, generate_cached

@@ -32,6 +32,7 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.layers import Layer, Linear, Sequential
 from tinytorch.core.autograd import no_grad
+from tinytorch.core.convolutions import Conv2d, _check_input, _pad, _windows
 
 # %% [markdown]
 # ## int8: 256 levels and a ruler
@@ -230,10 +231,110 @@ def test_unit_quantized_linear():
 test_unit_quantized_linear()
 
 # %% [markdown]
+# ## Convolutions in int8
+#
+# A `Conv2d` (09) is a matrix product too: im2col lays every window out as a column, and the
+# weight `(O, C, kh, kw)` as `O` rows of `C*kh*kw` numbers. So `QuantizedConv2d` is
+# `QuantizedLinear` on those matrices: one scale per **output channel** (axis 0 of the weight:
+# each filter has its own range), the input on a calibrated asymmetric grid, and each window's
+# products summed in int32 by one integer matrix product.
+#
+# One trap: **padding**. The float layer pads with 0.0, and the int8 code of 0.0 is the zero
+# point, not 0. Subtract the zero point first, `qx - z` (int32), and pad *that* with 0: the
+# padding is then exactly 0.0, as in the float layer.
+
+# %%
+#| export
+class QuantizedConv2d(Layer):
+    """An int8 version of a Conv2d: weights int8 with one scale per output channel, inputs int8 with
+    a calibrated scale and zero point, each window's products summed in int32 (the im2col matrix
+    product of module 09 on integers) and rescaled once."""
+
+    def __init__(self, conv):
+        """Quantize conv's weight (O, C, kh, kw) per output channel (axis 0, symmetric); keep the bias as float32.
+
+        TODO: as QuantizedLinear: keep in_channels, out_channels, kernel_size, stride, padding;
+              weight_q, weight_scale from quantize(weight, symmetric=True, axis=0); bias a float32
+              copy (or None); input_scale and input_zero None.
+        """
+        ### BEGIN SOLUTION
+        self.in_channels, self.out_channels, self.kernel_size = conv.in_channels, conv.out_channels, conv.kernel_size
+        self.stride, self.padding = conv.stride, conv.padding
+        self.weight_q, self.weight_scale, _ = quantize(conv.weight.data, symmetric=True, axis=0)
+        self.bias = None if conv.bias is None else conv.bias.data.copy()
+        self.input_scale = self.input_zero = None  # set by calibrate()
+        ### END SOLUTION
+
+    def calibrate(self, x):
+        """Choose the input's int8 grid from representative inputs x (asymmetric, one scale for all)."""
+        _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
+
+    def forward(self, x):
+        """x (N, in_channels, H, W) -> (N, out_channels, OH, OW), computed on integers.
+
+        TODO: refuse when not calibrated or when the shape is wrong (clear messages), then:
+
+        APPROACH:
+        1. centered = _round_to_int8(x.data, input_scale, input_zero, -128) as int32, minus input_zero
+        2. windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)  (k, N, C, OH, OW)
+        3. cols = windows.transpose(2, 0, 1, 3, 4).reshape(C * k, N * OH * OW), as conv2d (09) does
+        4. acc = weight_q as int32, reshaped (O, C*kh*kw), @ cols                -> int32 (O, N*OH*OW)
+        5. out = acc as float32 * (input_scale * weight_scale as a column (O, 1)), plus bias[:, None];
+           reshape to (O, N, OH, OW), transpose to (N, O, OH, OW); return a Tensor
+        TRAP: pad after subtracting the zero point: padding the int8 codes with 0 would pad with
+              the float -input_zero * input_scale instead of 0.0.
+        """
+        if self.input_scale is None:
+            raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
+                               f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
+        _check_input(x, self.kernel_size, self.padding, repr(self))
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f"{self!r} expects input of shape (N, {self.in_channels}, H, W), got shape {x.shape}")
+        ### BEGIN SOLUTION
+        centered = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero
+        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)
+        k, n, c, oh, ow = windows.shape
+        cols = windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow)
+        acc = self.weight_q.reshape(self.out_channels, -1).astype(np.int32) @ cols
+        out = acc.astype(np.float32) * (self.input_scale * self.weight_scale.reshape(-1, 1))
+        if self.bias is not None:
+            out = out + self.bias[:, None]
+        return Tensor(out.reshape(-1, n, oh, ow).transpose(1, 0, 2, 3))
+        ### END SOLUTION
+
+    def __repr__(self):
+        return (f"QuantizedConv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, int8)")
+
+# %%
+#| test
+from tinytorch.core.convolutions import Conv2d
+
+
+def test_unit_quantized_conv2d():
+    print("🧪 Unit Test: QuantizedConv2d...")
+    np.random.seed(0)
+    conv = Conv2d(3, 4, 3, padding=1)
+    x = Tensor(np.random.rand(2, 3, 6, 6))
+    layer = QuantizedConv2d(conv)
+    assert layer.weight_q.dtype == np.int8 and layer.weight_q.shape == (4, 3, 3, 3), \
+        f"QuantizedConv2d(Conv2d(3, 4, 3)).weight_q: expected int8 of shape (4, 3, 3, 3), got {layer.weight_q.dtype} {layer.weight_q.shape}"
+    assert np.size(layer.weight_scale) == 4, f"one weight scale per output channel (4), got {np.size(layer.weight_scale)}"
+    layer.calibrate(x)
+    got, expected = layer(x).data, conv(x).data
+    assert got.shape == (2, 4, 6, 6), f"QuantizedConv2d(3 -> 4, 3x3, padding 1) on (2, 3, 6, 6): expected shape (2, 4, 6, 6), got {got.shape}"
+    assert np.allclose(got, expected, atol=0.02), f"int8 result must be close to the float one: largest difference {np.abs(got - expected).max():.4f}"
+    print("✅ QuantizedConv2d works!")
+
+
+test_unit_quantized_conv2d()
+
+# %% [markdown]
 # ## A whole model
 #
 # `quantize_model(model, calibration_data)` returns a quantized copy of a `Sequential`: each
-# `Linear` becomes a `QuantizedLinear`, calibrated on what really reaches it. So the calibration
+# `Linear` becomes a `QuantizedLinear` and each `Conv2d` a `QuantizedConv2d`, calibrated on what
+# really reaches it. So the calibration
 # data flows through the new model layer by layer: calibrate a layer on its input, then run it
 # (quantized) to get the next layer's input. The original model is left untouched, so you can
 # compare the two.
@@ -241,11 +342,13 @@ test_unit_quantized_linear()
 # %%
 #| export
 def quantize_model(model, calibration_data):
-    """A copy of the Sequential `model` with every Linear (nested Sequentials too) replaced by a
-    QuantizedLinear calibrated on the inputs it receives when calibration_data flows through.
+    """A copy of the Sequential `model` with every Linear and Conv2d (nested Sequentials too) replaced
+    by a QuantizedLinear or QuantizedConv2d calibrated on the inputs it receives when calibration_data
+    flows through.
 
     TODO: walk model.layers in order with x = the calibration data as a Tensor, inside no_grad():
-          a Linear becomes QuantizedLinear(layer), calibrated on x; a Sequential is quantized by
+          a Linear becomes QuantizedLinear(layer), a Conv2d QuantizedConv2d(layer), each calibrated
+          on x; a Sequential is quantized by
           calling quantize_model on it with x; anything else is kept. Then x = new_layer(x).
           Return Sequential(*new_layers).
     """
@@ -258,8 +361,8 @@ def quantize_model(model, calibration_data):
     x, layers = Tensor(data), []
     with no_grad():
         for layer in model.layers:
-            if isinstance(layer, Linear):
-                layer = QuantizedLinear(layer)
+            if isinstance(layer, (Linear, Conv2d)):
+                layer = QuantizedLinear(layer) if isinstance(layer, Linear) else QuantizedConv2d(layer)
                 layer.calibrate(x)
             elif isinstance(layer, Sequential):
                 layer = quantize_model(layer, x)
@@ -393,12 +496,64 @@ def test_hidden_quantized_model_keeps_accuracy():
         "a Linear inside a nested Sequential must be quantized too"
 
 
+def test_hidden_quantized_conv2d_sums_integer_windows_with_exact_padding():
+    from tinytorch.core.convolutions import conv2d_loops
+    rng = np.random.default_rng(4)
+    conv = Conv2d(2, 5, 3, stride=2, padding=1)
+    conv.weight.data[...] = rng.normal(0, 0.3, conv.weight.shape)
+    conv.weight.data[0] *= 50  # one filter with 50x larger weights: per-channel scales matter
+    conv.bias.data[...] = rng.normal(0, 0.1, 5)
+    x = Tensor(rng.random((3, 2, 7, 7)) + 0.5)  # all positive: the input's zero point is far from 0
+    layer = QuantizedConv2d(conv)
+    with case("QuantizedConv2d(Conv2d(2, 5, 3, stride=2, padding=1)) on x of shape (3, 2, 7, 7), values in [0.5, 1.5]"):
+        assert layer.weight_q.dtype == np.int8 and layer.weight_q.shape == (5, 2, 3, 3), \
+            f"weights must be stored as int8 of the weight's shape (5, 2, 3, 3), got {layer.weight_q.dtype} {layer.weight_q.shape}"
+        assert np.size(layer.weight_scale) == 5, f"expected one weight scale per output channel (5), got {np.size(layer.weight_scale)}"
+        layer.calibrate(x)
+        out = layer(x).data
+        assert out.shape == (3, 5, 4, 4), f"expected shape (3, 5, 4, 4), got {out.shape}"
+        qx = np.clip(np.round(x.data / layer.input_scale) + layer.input_zero, -128, 127)
+        x_int8 = (qx - layer.input_zero) * layer.input_scale  # the floats the int8 input stands for; padding 0.0 stays 0.0
+        w_int8 = layer.weight_q.astype(np.float64) * np.reshape(layer.weight_scale, (5, 1, 1, 1))
+        expected = conv2d_loops(x_int8.astype(np.float64), w_int8, conv.bias.data, stride=2, padding=1)
+        assert np.allclose(out, expected, rtol=1e-4, atol=1e-4), \
+            (f"each output must be the int32 sum of (qx - zx) * qW over its window, with the padding exactly 0.0, rescaled once "
+             f"(plus the bias): largest difference {np.abs(out - expected).max():.2e} (the borders? pad after subtracting the zero point)")
+    arrays = [v for v in vars(layer).values() if isinstance(v, np.ndarray)] + [v.data for v in vars(layer).values() if isinstance(v, Tensor)]
+    big_floats = [a.shape for a in arrays if a.dtype.kind == "f" and a.size >= conv.weight.data.size]
+    assert not big_floats, f"QuantizedConv2d must not keep float weights (found float arrays of shapes {big_floats})"
+    expect_error(RuntimeError, lambda: QuantizedConv2d(conv)(x), "not calibrated", "calibrate")
+    expect_error(ValueError, lambda: layer(Tensor(np.ones((1, 3, 7, 7)))), "(1, 3, 7, 7)", "2")
+
+
+def test_hidden_quantize_model_converts_a_cnn():
+    from tinytorch.core.convolutions import Flatten, MaxPool2d
+    np.random.seed(5)
+    model = Sequential(Conv2d(1, 8, 3), ReLU(), MaxPool2d(2), Conv2d(8, 16, 3), ReLU(), Flatten(), Linear(16 * 4, 4))
+    x = Tensor(np.random.rand(20, 1, 10, 10))
+    quantized = quantize_model(model, x)
+    kinds = [type(layer).__name__ for layer in quantized.layers]
+    assert kinds == ["QuantizedConv2d", "ReLU", "MaxPool2d", "QuantizedConv2d", "ReLU", "Flatten", "QuantizedLinear"], \
+        f"every Conv2d and Linear must be quantized, got {kinds}"
+    for before, after in zip(model.layers, quantized.layers):
+        if isinstance(before, (Conv2d, Linear)):
+            assert after.weight_q.nbytes * 4 == before.weight.data.nbytes, f"{after!r}: its int8 weights must take a quarter of {before!r}'s bytes"
+    assert model_bytes(model) / model_bytes(quantized) > 3.2, \
+        f"a small CNN in int8 should be more than 3.2x smaller (scales and biases stay float): {model_bytes(model)} -> {model_bytes(quantized)} bytes"
+    got, expected = quantized(x).data, model(x).data
+    assert np.abs(got - expected).max() < 0.05 * np.abs(expected).max(), \
+        f"the int8 CNN's outputs must stay close to the float ones: largest difference {np.abs(got - expected).max():.4f}"
+
+
+
 test_hidden_rounding_error_is_at_most_half_a_step()
 test_hidden_per_channel_beats_per_tensor()
 test_hidden_zero_and_constant_inputs()
 test_hidden_integer_accumulation_and_int8_storage()
 test_hidden_refuses_uncalibrated_and_bad_input()
 test_hidden_quantized_model_keeps_accuracy()
+test_hidden_quantized_conv2d_sums_integer_windows_with_exact_padding()
+test_hidden_quantize_model_converts_a_cnn()
 
 # %% [markdown]
 # ## Use it: size, agreement, speed, measured

@@ -8,6 +8,7 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.layers import Layer, Linear, Sequential
 from tinytorch.core.autograd import no_grad
+from tinytorch.core.convolutions import Conv2d, _check_input, _pad, _windows
 
 
 def _round_to_int8(x, scale, zero_point, low):
@@ -70,9 +71,50 @@ class QuantizedLinear(Layer):
         return f"QuantizedLinear(in_features={self.in_features}, out_features={self.out_features}, int8)"
 
 
+class QuantizedConv2d(Layer):
+    """An int8 version of a Conv2d: weights int8 with one scale per output channel, inputs int8 with
+    a calibrated scale and zero point, each window's products summed in int32 (the im2col matrix
+    product of module 09 on integers) and rescaled once."""
+
+    def __init__(self, conv):
+        """Quantize conv's weight (O, C, kh, kw) per output channel (axis 0, symmetric); keep the bias as float32."""
+        self.in_channels, self.out_channels, self.kernel_size = conv.in_channels, conv.out_channels, conv.kernel_size
+        self.stride, self.padding = conv.stride, conv.padding
+        self.weight_q, self.weight_scale, _ = quantize(conv.weight.data, symmetric=True, axis=0)
+        self.bias = None if conv.bias is None else conv.bias.data.copy()
+        self.input_scale = self.input_zero = None  # set by calibrate()
+
+    def calibrate(self, x):
+        """Choose the input's int8 grid from representative inputs x (asymmetric, one scale for all)."""
+        _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
+
+    def forward(self, x):
+        """x (N, in_channels, H, W) -> (N, out_channels, OH, OW), computed on integers."""
+        if self.input_scale is None:
+            raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
+                               f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
+        _check_input(x, self.kernel_size, self.padding, repr(self))
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f"{self!r} expects input of shape (N, {self.in_channels}, H, W), got shape {x.shape}")
+        centered = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero
+        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)
+        k, n, c, oh, ow = windows.shape
+        cols = windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow)
+        acc = self.weight_q.reshape(self.out_channels, -1).astype(np.int32) @ cols
+        out = acc.astype(np.float32) * (self.input_scale * self.weight_scale.reshape(-1, 1))
+        if self.bias is not None:
+            out = out + self.bias[:, None]
+        return Tensor(out.reshape(-1, n, oh, ow).transpose(1, 0, 2, 3))
+
+    def __repr__(self):
+        return (f"QuantizedConv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, int8)")
+
+
 def quantize_model(model, calibration_data):
-    """A copy of the Sequential `model` with every Linear (nested Sequentials too) replaced by a
-    QuantizedLinear calibrated on the inputs it receives when calibration_data flows through.
+    """A copy of the Sequential `model` with every Linear and Conv2d (nested Sequentials too) replaced
+    by a QuantizedLinear or QuantizedConv2d calibrated on the inputs it receives when calibration_data
+    flows through.
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"quantize_model works on a Sequential, got {type(model).__name__}")
@@ -82,8 +124,8 @@ def quantize_model(model, calibration_data):
     x, layers = Tensor(data), []
     with no_grad():
         for layer in model.layers:
-            if isinstance(layer, Linear):
-                layer = QuantizedLinear(layer)
+            if isinstance(layer, (Linear, Conv2d)):
+                layer = QuantizedLinear(layer) if isinstance(layer, Linear) else QuantizedConv2d(layer)
                 layer.calibrate(x)
             elif isinstance(layer, Sequential):
                 layer = quantize_model(layer, x)
