@@ -129,3 +129,11 @@ def test_submit_keeps_the_submissions_in_the_workspace_progress(tmp_path, capsys
     assert "latency_sprint: your best is 0.002 (float32, qualifies; 1 submitted)" in capsys.readouterr().out
     assert olympics.submit({**subs[0], "score": 1.0}, workspace=tmp_path) is False
     assert "not kept: its score does not follow" in capsys.readouterr().out
+
+
+def test_python_m_lite_build_stops_at_a_bad_class_file(tmp_path):
+    from lite.__main__ import main
+
+    (tmp_path / "class.toml").write_text('[opens]\n"99" = 2026-01-01')
+    with pytest.raises(SystemExit, match=r"build failed: .*class.toml: the class file's \[opens\] names module '99'"):
+        main(["build", "--class", str(tmp_path / "class.toml")])
