@@ -146,5 +146,10 @@ async function main() {
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && saveAll());
 }
 
+// Embedded in a course page (embed.html?module=NN opens this page with `embed=module:NN`): the page
+// trimmed for an iframe, and progress messages to the host page (embed.js).
+const embed = new URLSearchParams(location.search).get("embed");
+if (embed) import("./embed.js").then(({ embedded }) => embedded(embed)).catch((error) => console.warn("TinyTorch: embed:", error));
+
 restoreUnsaved().catch((error) => console.warn("TinyTorch: unsaved notebooks could not be put back:", error));
 main();
