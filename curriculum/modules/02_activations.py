@@ -224,6 +224,36 @@ test_unit_sigmoid()
 test_unit_tanh_gelu()
 test_unit_softmax()
 
+# %% [markdown]
+# ## Your activations, drawn
+#
+# Each curve is computed by YOUR classes on 81 points of [-4, 4]. ReLU is 0, then x: a kink at 0.
+# Sigmoid squashes everything into (0, 1), tanh into (-1, 1) around 0; both flatten out at the
+# ends, where their slope (and, in module 06, their gradient) is almost 0. GELU follows ReLU
+# far from 0 but is smooth there, and dips a little below 0 for small negative x.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+
+xs = np.linspace(-4, 4, 81)
+curves = {name: activation(Tensor(xs)).data.tolist()
+          for name, activation in [("ReLU", ReLU()), ("Sigmoid", Sigmoid()), ("Tanh", Tanh()), ("GELU", GELU())]}
+display(SVG(svg.line_chart(curves, title="Your activations on [-4, 4]", x_label="x", y_label="activation(x)", xs=xs)))
+
+# %% [markdown]
+# Softmax turns any scores into probabilities: positive, adding up to 1, the largest score
+# getting the largest share. Multiply the scores by 3 and the same order gets much sharper;
+# add 100 to all of them and nothing changes (only differences between scores count, which
+# is why subtracting the max is safe). Drawn by YOUR `Softmax`:
+
+# %%
+scores = Tensor([[2.0, 1.0, 0.1, -1.0]])
+labels = [f"{v:g}" for v in scores.data[0]]
+for title, logits in [("softmax(scores)", scores), ("softmax(3 * scores): sharper", scores * 3),
+                      ("softmax(scores + 100): the same", scores + 100)]:
+    display(SVG(svg.bars(Softmax()(logits).data[0].tolist(), labels, title, y_label="probability")))
+
 # %%
 #| hidden
 from tito.checks import case, no_warnings

@@ -177,6 +177,26 @@ def test_unit_linear():
 
 test_unit_linear()
 
+# %% [markdown]
+# `Linear` is one matrix product and a broadcast add, drawn with YOUR layer on a batch of two
+# samples with 3 features: output `[0, 1]` is row 0 of `x` times column 1 of `weight`, plus
+# `bias[1]`. Every row of the batch gets the same weights and the same bias.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+
+np.random.seed(0)
+layer = Linear(3, 2)
+layer.bias.data[...] = [0.5, -1.0]  # as after some training (a new bias is all zeros)
+x = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+y = layer(x)
+display(SVG(svg.arrays([{"label": "x (2, 3)", "values": x.data.tolist(), "marked": {(0, 0), (0, 1), (0, 2)}}, "@",
+                        {"label": "weight (3, 2)", "values": np.round(layer.weight.data, 2).tolist(), "marked": {(0, 1), (1, 1), (2, 1)}}, "+",
+                        {"label": "bias (2,)", "values": layer.bias.data.tolist(), "marked": {(0, 1)}}, "=",
+                        {"label": "y (2, 2)", "values": np.round(y.data, 2).tolist(), "marked": {(0, 1)}}],
+                       "Linear(3, 2) on a batch of 2: x @ weight + bias")))
+
 # %%
 #| hidden
 from tito.checks import case, expect_error
@@ -458,6 +478,26 @@ mlp = Sequential(Linear(784, 128), ReLU(), Dropout(0.2), Linear(128, 10))
 print(mlp)
 print("parameters:", sum(p.size for p in mlp.parameters()))  # 784*128 + 128 + 128*10 + 10 = 101,770
 print("output shape:", mlp(Tensor(np.random.rand(64, 784))).shape)
+
+# %% [markdown]
+# The same network drawn by YOUR layers: a batch of 64 flows left to right, each box with the
+# shape coming out of it and the parameters it holds. Almost all of them are in the first
+# `Linear`: its weight has one number for every (pixel, unit) pair.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+
+np.random.seed(0)
+network = Sequential(Linear(784, 128), ReLU(), Dropout(0.2), Linear(128, 10))
+out = Tensor(np.random.rand(64, 784))
+nodes, edges = {"x": (0, ["input", f"x {out.shape}"])}, []
+for k, layer in enumerate(network.layers):
+    out = layer(out)
+    count = sum(p.size for p in layer.parameters()) if isinstance(layer, Layer) else 0  # ReLU (module 02) has none
+    nodes[k] = (k + 1, [type(layer).__name__, f"out {out.shape}", f"{count:,} parameters"])
+    edges.append((k - 1 if k else "x", k))
+display(SVG(svg.graph(nodes, edges, f"Sequential: {sum(p.size for p in network.parameters()):,} parameters, a batch of 64")))
 
 # %% [markdown]
 # ## Systems: what a Linear layer costs

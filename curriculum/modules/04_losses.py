@@ -198,6 +198,26 @@ test_unit_mse_loss()
 test_unit_cross_entropy_loss()
 test_unit_binary_cross_entropy_loss()
 
+# %% [markdown]
+# ## How much a wrong answer costs
+#
+# One sample, its target 1, and the probability `p` the model gives it, from 0.01 to 0.99: the
+# loss YOUR classes compute at each `p`. Squared error never costs more than 1, however sure the
+# model is of the wrong answer. Binary cross-entropy, `-log p`, grows without bound as `p` goes
+# to 0: a confident mistake costs far more than a hesitant one, so it is the one fixed first.
+# With target 0 the BCE curve is the mirror image, `-log(1 - p)`.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+
+ps = np.linspace(0.01, 0.99, 50)
+bce, mse = BinaryCrossEntropyLoss(), MSELoss()
+curves = {"BCE, target 1": [bce(Tensor([p]), Tensor([1.0])).item() for p in ps],
+          "BCE, target 0": [bce(Tensor([p]), Tensor([0.0])).item() for p in ps],
+          "MSE, target 1": [mse(Tensor([p]), Tensor([1.0])).item() for p in ps]}
+display(SVG(svg.line_chart(curves, title="Your losses against the predicted probability p", x_label="p", y_label="loss", xs=ps)))
+
 # %%
 #| hidden
 from tito.checks import case, expect_error, no_warnings

@@ -343,6 +343,26 @@ for epoch in range(2):
     print(f"epoch {epoch}:", [by.data.astype(int).tolist() for bx, by in demo])
 
 # %% [markdown]
+# The same, drawn: the 10 samples (numbered by their label), then the batches YOUR `DataLoader`
+# cut from them in two epochs. Every sample is in exactly one batch per epoch, the order is new
+# each epoch, and the last batch holds the 2 left over.
+
+# %%
+from IPython.display import SVG, display
+from tito import svg
+
+np.random.seed(0)
+samples = TensorDataset(Tensor(np.random.rand(10, 2)), Tensor(np.arange(10)))
+loader = DataLoader(samples, batch_size=4, shuffle=True)
+for epoch in range(2):
+    batches = [by.data.astype(int).tolist() for bx, by in loader]
+    first = {(0, i) for i in batches[0]}  # batch 0's samples, marked where they sit in the dataset
+    panels = [{"label": "dataset (10,)", "values": list(range(10)), "marked": first}, "->"]
+    for k, batch in enumerate(batches):
+        panels.append({"label": f"batch {k} ({len(batch)},)", "values": batch, "marked": {(0, j) for j in range(len(batch))} if k == 0 else set()})
+    display(SVG(svg.arrays(panels, f"epoch {epoch}: {len(batches)} batches of up to 4, shuffled")))
+
+# %% [markdown]
 # ## Systems: batch size against time per epoch
 #
 # One epoch serves every sample once, whatever the batch size. But each batch costs a fixed

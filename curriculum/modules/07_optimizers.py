@@ -412,26 +412,42 @@ test_hidden_adamw_differs_from_adam()
 # Minimize $f(x, y) = x^2 + 100 y^2$ from $(-4, 1)$: the valley is 100 times steeper across ($y$)
 # than along it ($x$). Plain SGD diverges unless lr < 0.01 (the steep direction sets the limit),
 # and then crawls along the flat one. Momentum and Adam get much closer in the same 50 steps.
+#
+# Their paths are drawn from YOUR optimizers (a ring where they start, a dot where they stop; the
+# grey ellipses are lines of equal loss; x and y have different scales). SGD zigzags across the
+# steep y direction and has barely moved along x; momentum averages the zigzag out and keeps
+# going along x; Adam scales each coordinate's step by its own gradient size, so it heads
+# more directly to the minimum at (0, 0).
 
 # %%
+from IPython.display import SVG, display
+from tito import svg
 import tinytorch.core.autograd  # noqa: F401  (importing it turns on gradients)
 
 
 def minimize(make_optimizer, steps=50):
+    """The points an optimizer visits on f(x, y) = x**2 + 100 y**2 from (-4, 1), and its last loss."""
     point = Tensor([-4.0, 1.0], requires_grad=True)
     optimizer = make_optimizer([point])
+    path = [point.data.tolist()]
     for _ in range(steps):
         loss = (point * point * Tensor([1.0, 100.0])).sum()
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
-    return [round(v, 3) for v in point.data.tolist()], loss.item()
+        path.append(point.data.tolist())
+    return path, loss.item()
 
 
+runs = {}
 for name, make in [("SGD", lambda ps: SGD(ps, lr=0.009)), ("SGD + momentum", lambda ps: SGD(ps, lr=0.005, momentum=0.8)),
                    ("Adam", lambda ps: Adam(ps, lr=0.1))]:
-    where, loss = minimize(make)
-    print(f"{name:15s} ends at {where}, loss {loss:.4f}")
+    runs[name], loss = minimize(make)
+    print(f"{name:15s} ends at {[round(v, 3) for v in runs[name][-1]]}, loss {loss:.4f}")
+
+angles = np.linspace(0, 2 * np.pi, 60)
+contours = [[(r * np.cos(a), r / 10 * np.sin(a)) for a in angles] for r in (1, 2, 3, 4.12)]  # x**2 + 100 y**2 = r**2
+display(SVG(svg.paths(runs, "Three optimizers on x² + 100 y², 50 steps each", background=contours)))
 
 # %% [markdown]
 # ## Systems: the memory an optimizer keeps

@@ -1,5 +1,6 @@
 """Small SVG pictures: a milestone's loss curves, 2-D decision boundary and image grids; the
-modules' explanations (arrays side by side with marked cells, a computation graph).
+modules' explanations (arrays side by side with marked cells, a computation graph, a function's
+curve, paths in the plane, bars).
 
 Plain strings, no plotting library (matplotlib is not in the browser here): an SVG is a text
 file of shapes, so a chart is a few lines of arithmetic that map data to pixel coordinates.
@@ -45,8 +46,9 @@ def _frame(x_label, y_label, x_range, y_range):
     ], (left, right, top, bottom)
 
 
-def line_chart(values, title="Training loss", x_label="step", y_label="loss"):
-    """A line through `values` (e.g. the loss of each epoch), numbered 1, 2, ... left to right.
+def line_chart(values, title="Training loss", x_label="step", y_label="loss", xs=None):
+    """A line through `values` (e.g. the loss of each epoch), numbered 1, 2, ... left to right,
+    or at the x positions `xs` (ascending, one per value: a function's curve, e.g. ReLU over [-4, 4]).
 
     `values` may also be {label: values}: one line per label, in its own colour, with a legend
     (e.g. a model and the baseline it is compared with).
@@ -57,18 +59,70 @@ def line_chart(values, title="Training loss", x_label="step", y_label="loss"):
         raise ValueError(f"line_chart needs at least one value in each line, got an empty list (line lengths {[len(v) for v in series.values()]})")
     every = [v for line in series.values() for v in line]
     lo, hi, longest = min(every), max(every), max(len(line) for line in series.values())
-    frame, (left, right, top, bottom) = _frame(x_label, y_label, (1, longest), (lo, hi))
-    x = _scale(1, max(longest, 2), left, right)
+    if xs is None:
+        xs = list(range(1, longest + 1))
+    xs = [float(v) for v in xs]
+    if len(xs) < longest:
+        raise ValueError(f"line_chart: {len(xs)} x positions for lines of up to {longest} values")
+    frame, (left, right, top, bottom) = _frame(x_label, y_label, (xs[0], xs[longest - 1]), (lo, hi))
+    x = _scale(xs[0], xs[max(longest - 1, 1)] if len(xs) > 1 else xs[0] + 1, left, right)
     y = _scale(lo, hi, bottom, top)  # pixel y grows downwards, so high values go to the top
     body = []
     for k, (label, line) in enumerate(series.items()):
         colour = POINT[k % len(POINT)]
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(line, start=1))
+        points = " ".join(f"{x(xs[i]):.1f},{y(v):.1f}" for i, v in enumerate(line))
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         if label:  # the legend, top right inside the frame: a short stroke of the colour, then the label
             ly = top + 14 + 14 * k
             body.append(f'<line x1="{right - 110}" y1="{ly - 4}" x2="{right - 92}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
                         f'<text x="{right - 88}" y="{ly}">{escape(str(label))}</text>')
+    return _svg(frame + body, title)
+
+
+def paths(lines, title, x_label="x", y_label="y", background=()):
+    """Paths in the plane, e.g. where each optimizer took a point on a loss surface: lines is
+    {label: [(x, y), ...]}, one colour each with a legend, a ring at the start and a dot at the end.
+    background: more [(x, y), ...] lines drawn in light grey under them (e.g. the surface's contours)."""
+    lines = {label: [(float(px), float(py)) for px, py in line] for label, line in lines.items()}
+    background = [[(float(px), float(py)) for px, py in line] for line in background]
+    every = [point for line in [*lines.values(), *background] for point in line]
+    if not lines or not all(lines.values()):
+        raise ValueError(f"paths needs at least one point in each path, got path lengths {[len(v) for v in lines.values()]}")
+    (x0, x1), (y0, y1) = [(min(v), max(v)) for v in zip(*every)]
+    frame, (left, right, top, bottom) = _frame(x_label, y_label, (x0, x1), (y0, y1))
+    x, y = _scale(x0, x1, left, right), _scale(y0, y1, bottom, top)
+    body = [f'<polyline points="{" ".join(f"{x(px):.1f},{y(py):.1f}" for px, py in line)}" fill="none" stroke="#cccccc"/>'
+            for line in background]
+    for k, (label, line) in enumerate(lines.items()):
+        colour = POINT[k % len(POINT)]
+        points = " ".join(f"{x(px):.1f},{y(py):.1f}" for px, py in line)
+        (sx, sy), (ex, ey) = line[0], line[-1]
+        ly = top + 14 + 14 * k
+        body += [f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>',
+                 f'<circle cx="{x(sx):.1f}" cy="{y(sy):.1f}" r="4" fill="none" stroke="{colour}"/>',
+                 f'<circle cx="{x(ex):.1f}" cy="{y(ey):.1f}" r="3" fill="{colour}"/>',
+                 f'<line x1="{right - 110}" y1="{ly - 4}" x2="{right - 92}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
+                 f'<text x="{right - 88}" y="{ly}">{escape(str(label))}</text>']
+    return _svg(frame + body, title)
+
+
+def bars(values, labels, title, y_label=""):
+    """One bar per value (e.g. the probabilities a softmax gives), its label under it and its
+    value above it; the bars start at 0 (negative values hang below it)."""
+    values = [float(v) for v in values]
+    if not values or len(labels) != len(values):
+        raise ValueError(f"bars needs one label per value, got {len(values)} values and {len(labels)} labels")
+    lo, hi = min(0.0, *values), max(0.0, *values)
+    frame, (left, right, top, bottom) = _frame("", y_label, (0, 0), (lo, hi))
+    frame = [frame[0], frame[2], frame[5], frame[6]]  # no x axis numbers: the bars are labelled
+    y = _scale(lo, hi, bottom, top + 14)  # room above the tallest bar for its value
+    slot = (right - left) / len(values)
+    body = []
+    for k, (value, label) in enumerate(zip(values, labels)):
+        bx, zero, end = left + k * slot + slot * 0.2, y(0.0), y(value)
+        body += [f'<rect x="{bx:.1f}" y="{min(zero, end):.1f}" width="{slot * 0.6:.1f}" height="{abs(zero - end):.1f}" fill="{POINT[0]}"/>',
+                 f'<text x="{bx + slot * 0.3:.1f}" y="{min(zero, end) - 4:.1f}" text-anchor="middle">{_number(value)}</text>',
+                 f'<text x="{bx + slot * 0.3:.1f}" y="{bottom + 14}" text-anchor="middle">{escape(str(label))}</text>']
     return _svg(frame + body, title)
 
 
