@@ -14,12 +14,12 @@
 #    The tokens must be **identical**; the work and the time are measured, and shown as the table
 #    of the talk: time, time per token, speedup, cache memory. **Gates:** identical tokens, at
 #    least 10x fewer positions computed (counted: the same on every machine), and a measured
-#    speedup of at least 2x (timed: machines differ, so the gate leaves room; the table compares
-#    it with the talk's 10x on CPython, 5x in the browser).
+#    speedup of at least **10x on CPython, 5x in the browser** (the talk's goals; the figure
+#    `kv_speedup_vs_goal` is the speedup divided by the goal where it runs, gated at 1).
 # 2. **Optimization round**: the digit reader of milestone 03, trained, then profiled (14),
 #    quantized to int8 (15) and pruned (16), with size, latency (19) and accuracy measured before
-#    and after. **Goal:** the int8 model within 1 point of the float32 model's accuracy, and at
-#    least 90%.
+#    and after. **Gates:** the int8 model within 1 point of the float32 model's accuracy, at least
+#    90%, and more than 3x smaller (measured from its arrays).
 #
 # Every number below is measured in this run, on your code. Nothing is estimated.
 #
@@ -42,27 +42,30 @@ from tinytorch.core.benchmarking import benchmark
 from tito.milestones import data_path
 
 IN_BROWSER = sys.platform == "emscripten"
-GOAL_SPEEDUP = 5.0 if IN_BROWSER else 10.0  # the talk's goal, shown beside the measured speedup
+GOAL_SPEEDUP = 5.0 if IN_BROWSER else 10.0  # the talk's goal where this runs: the speedup gate
+# prompts x new tokens: the browser's NumPy is 35-80x slower than CPython's, so it gets less work
+BATCH, PROMPT_LEN, NEW_TOKENS = (8, 8, 48) if IN_BROWSER else (16, 8, 64)
 
 # %% [markdown]
 # ## Event 1: generation, with and without the cache
 #
 # A GPT of 2 layers, 4 heads and width 64 (random weights: speed and identity do not need a
-# trained model) continues a batch of 8 prompts of 8 tokens by 64 tokens each (48 in the browser), greedily: MLPerf's
-# "offline" scenario, where requests are served together. Without the cache, step `t` runs all
-# `8 + t` positions of every prompt through the model; with it, one position each. Both runs are
-# timed with the same clock, in the same run.
+# trained model) continues a batch of 16 prompts of 8 tokens by 64 tokens each (8 prompts by 48
+# in the browser), greedily: MLPerf's "offline" scenario, where requests are served together.
+# Without the cache, step `t` runs all `8 + t` positions of every prompt through the model; with
+# it, one position each. Each way runs twice, alternating, timed with the same clock in the same
+# run; the faster of the two counts (a busy machine slows single runs).
 #
 # Why a batch? Each step of your framework pays a fixed cost per operation (Python, Tensor
 # bookkeeping) whatever the size of the arrays. The cache removes the *array* work; with one prompt
 # that work is small next to the fixed cost, and the speedup shows less of what the cache saves.
-# With 8 prompts the arrays are 8x larger and the saving shows.
+# With 16 prompts the arrays are 16x larger and the saving shows.
 
 # %%
 def generation_event(seed=0):
     """Greedy generation with and without the KV cache: identical?, times, speedup, cache memory."""
     np.random.seed(seed)
-    batch, prompt_len, new_tokens = 8, 8, 48 if IN_BROWSER else 64  # the browser's slower NumPy: fewer, to stay near 10 s
+    batch, prompt_len, new_tokens = BATCH, PROMPT_LEN, NEW_TOKENS
     gpt = GPT(vocab_size=64, embed_dim=64, num_layers=2, num_heads=4, max_seq_len=prompt_len + new_tokens)
     prompt = np.random.randint(0, 64, (batch, prompt_len))
     positions, head = [0], gpt.head.forward
@@ -71,33 +74,36 @@ def generation_event(seed=0):
         positions[0] += int(np.prod(x.shape[:-1]))
         return head(x)
 
+    def timed(use_cache):  # (tokens, seconds, positions scored) of one generation
+        positions[0], start = 0, time.perf_counter()
+        tokens = gpt.generate(prompt, new_tokens, temperature=0, use_cache=use_cache)
+        return tokens, time.perf_counter() - start, positions[0]
+
     gpt.head.forward = counting_head
     try:
-        start = time.perf_counter()
-        plain = gpt.generate(prompt, new_tokens, temperature=0)
-        plain_s, plain_positions, positions[0] = time.perf_counter() - start, positions[0], 0
-        start = time.perf_counter()
-        cached = gpt.generate(prompt, new_tokens, temperature=0, use_cache=True)
-        cached_s, cached_positions = time.perf_counter() - start, positions[0]
+        runs = [(timed(False), timed(True)) for _ in range(2)]  # alternating: a busy machine slows both alike
     finally:
         del gpt.head.forward
+    (plain, _, plain_positions), (cached, _, cached_positions) = runs[0]
+    plain_s = min(p[1] for p, _ in runs)
+    cached_s = min(c[1] for _, c in runs)
     same = plain.shape == cached.shape and bool(np.array_equal(plain, cached))
     first_difference = None if same else next((i for i in range(min(plain.shape[1], cached.shape[1])) if np.any(plain[:, i] != cached[:, i])), None)
     return {"identical": same, "first_difference": first_difference, "plain_s": plain_s, "cached_s": cached_s,
-            "speedup": plain_s / cached_s, "tokens": batch * new_tokens, "cache_bytes": cache_for(gpt, batch).memory_bytes(),
+            "speedup": plain_s / cached_s, "tokens": batch * new_tokens, "batch": batch, "prompt_len": prompt_len, "cache_bytes": cache_for(gpt, batch).memory_bytes(),
             "plain_positions": plain_positions, "cached_positions": cached_positions,
             "positions_saved": plain_positions / max(cached_positions, 1)}
 
 
 def generation_table(g):
     per_token = lambda seconds: f"{seconds / g['tokens'] * 1e3:8.2f} ms"  # noqa: E731
-    return [f"Generation, GPT 2 layers x 4 heads x width 64, 8 prompts of 8 tokens, {g['tokens']} new tokens in all "
+    return [f"Generation, GPT 2 layers x 4 heads x width 64, {g['batch']} prompts of {g['prompt_len']} tokens, {g['tokens']} new tokens in all "
             f"({'browser' if IN_BROWSER else 'CPython'}): tokens {'identical' if g['identical'] else 'DIFFERENT'}",
             f"  {'':12}{'time':>10}{'per token':>12}{'speedup':>9}{'positions':>11}{'cache memory':>15}",
             f"  {'no cache':12}{g['plain_s']:>9.2f}s{per_token(g['plain_s']):>12}{'1.0x':>9}{g['plain_positions']:>11,}{'-':>15}",
             f"  {'KV cache':12}{g['cached_s']:>9.2f}s{per_token(g['cached_s']):>12}{g['speedup']:>8.1f}x{g['cached_positions']:>11,}{g['cache_bytes']:>13,} B",
-            f"  the talk's goal, {GOAL_SPEEDUP:g}x {'in the browser' if IN_BROWSER else 'on CPython'}: "
-            f"{'reached' if g['speedup'] >= GOAL_SPEEDUP else 'not reached'} here ({g['speedup']:.1f}x); "
+            f"  the talk's goal and the gate, {GOAL_SPEEDUP:g}x {'in the browser' if IN_BROWSER else 'on CPython'}: "
+            f"{'reached' if g['speedup'] >= GOAL_SPEEDUP else 'NOT reached'} here ({g['speedup']:.1f}x); "
             f"positions computed: {g['positions_saved']:.1f}x fewer"]
 
 # %% [markdown]
@@ -182,18 +188,23 @@ def optimization_table(o):
 def run_experiment(report=print, seed=0):
     round_ = optimization_round(report, seed)
     g = generation_event(seed)
-    (_, _, _, float_acc), (_, _, _, int8_acc) = round_["rows"][0], round_["rows"][1]
+    (_, float_bytes, _, float_acc), (_, int8_bytes, _, int8_acc) = round_["rows"][0], round_["rows"][1]
     result = {"value": 1.0 if g["identical"] else 0.0,
               "losses": round_["losses"],
-              "figures": {"kv_positions_saved": g["positions_saved"], "kv_speedup": g["speedup"], "int8_test_accuracy": int8_acc,
-                          "int8_within_1_point": 1.0 if int8_acc >= float_acc - 0.01 else 0.0, "float32_test_accuracy": float_acc},
+              "figures": {"kv_positions_saved": g["positions_saved"], "kv_speedup_vs_goal": g["speedup"] / GOAL_SPEEDUP,
+                          "int8_test_accuracy": int8_acc, "int8_within_1_point": 1.0 if int8_acc >= float_acc - 0.01 else 0.0,
+                          "int8_size_reduction": float_bytes / int8_bytes,
+                          "kv_speedup": g["speedup"], "float32_test_accuracy": float_acc},
               "notes": generation_table(g) + optimization_table(round_)}
     if not g["identical"]:
         result["hint"] = (f"Hint: the cached tokens differ from the uncached ones from position {g['first_difference']} on: "
                           f"check module 18 (positions of the new tokens, the causal mask over the cache, advance()).")
-    elif g["positions_saved"] < 10 or g["speedup"] < 2:
+    elif g["positions_saved"] < 10 or g["speedup"] < GOAL_SPEEDUP:
         result["hint"] = ("Hint: the cache gives the same tokens but not the saving: check that module 18 feeds one "
-                          "position per step and never recomputes the sequence.")
+                          "position per step, never recomputes the sequence, and generates inside no_grad().")
+    elif float_bytes / int8_bytes <= 3 or int8_acc < float_acc - 0.01:
+        result["hint"] = ("Hint: check module 15: a QuantizedLinear keeps only int8 weights, their scales and the bias "
+                          "(no float32 weight), rounds (not truncates) and is calibrated on the inputs it really gets.")
     return result
 
 # %% [markdown]
