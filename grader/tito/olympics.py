@@ -102,12 +102,14 @@ def submit(*submissions, workspace=None):
     store = commands.default_store(folder, course, out)
 
     async def record():
+        kept = {}  # event -> its record after the last of these submissions: one line per event
         for submission in submissions:
-            kept = await store.update(f"submission:{submission.get('event')}",
-                                      lambda old: progress.submission_attempt(old, submission, course, progress.now()))
-            best = "qualifies" if kept["qualifies"] else "does not qualify yet"
-            out.line(f"{submission['event']}: your best is {kept['score']:.6g} ({kept['description']}, {best}; "
-                     f"{kept['attempts']} submitted)", "ok" if kept["qualifies"] else "warn")
+            kept[submission.get("event")] = await store.update(
+                f"submission:{submission.get('event')}", lambda old: progress.submission_attempt(old, submission, course, progress.now()))
+        for event, best in kept.items():
+            said = "qualifies" if best["qualifies"] else "does not qualify yet"
+            out.line(f"{event}: your best is {best['score']:.6g} ({best['description']}, {said}; "
+                     f"{best['attempts']} submitted)", "ok" if best["qualifies"] else "warn")
         return True
 
     try:
