@@ -242,3 +242,20 @@ def test_the_reference_keeps_what_and_why_and_leaves_the_guidance_to_the_noteboo
             assert not generate.GUIDANCE.search(text), f"{path}: the reference still has guidance: {generate.GUIDANCE.search(text)[0]!r}"
     assert "TODO:" in "".join("".join(c["source"]) for c in notebook_cells(files, "learner", dict(MODULES)["01"])), \
         "the learner notebook keeps its TODOs"
+
+
+FOUNDATION = [mid for mid in next(t["modules"] for t in COURSE["tier"] if t["id"] == "foundation") if mid != "00"]
+
+
+@pytest.mark.parametrize("mid", FOUNDATION)
+def test_a_foundation_module_builds_uses_measures_and_reflects(mid):
+    """Build -> Use -> Systems -> Reflect (curriculum/README.md): its methods one TODO per cell, a
+    picture drawn by a demo cell, a Systems section of demo code (it runs on the learner's own
+    classes), and a Reflect block the grader checks."""
+    cells = source.parse((CURRICULUM / dict(MODULES)[mid]["source"]).read_text())
+    crowded = [c.source.split("\n")[1][:60] for c in cells if c.kind == "export" and c.source.count(source.BEGIN) > 5]
+    assert not crowded, f"module {mid}: export cells with more than 5 solutions to write (split them, one method per cell): {crowded}"
+    assert any(c.kind == "code" and "svg." in c.source for c in cells), f"module {mid}: no picture (tito.svg in a demo cell)"
+    systems = next((k for k, c in enumerate(cells) if c.kind == "markdown" and c.source.startswith("## Systems")), None)
+    assert systems is not None and cells[systems + 1].kind == "code", f"module {mid}: no `## Systems` section followed by its code"
+    assert [c.kind for c in cells if c.kind in ("answers", "reflect")] == ["answers", "reflect"], f"module {mid}: no Reflect block"
