@@ -50,7 +50,7 @@ def test_export_then_import_into_a_fresh_browser_restores_notebooks_package_and_
         page.wait_for_timeout(200)
     backup = export_file(page, tmp_path)
     exported = json.loads(backup.read_text())
-    assert exported["version"] == 2 and [r["id"] for r in exported["records"]] == ["module:00"]
+    assert exported["version"] == 3 and [r["id"] for r in exported["records"]] == ["module:00"]
     paths = [f["path"] for f in exported["files"]]
     assert paths == ["00_welcome.ipynb", *PACKAGE], paths
     expect(page.locator("#message")).to_have_text("Exported 1 records and 4 files (your notebooks and tinytorch package).")
