@@ -11,7 +11,7 @@
 # the measuring tools of 14 (`model_bytes`, `measure_latency`).
 # **You'll build:** `quantize` / `dequantize` (symmetric and asymmetric int8, per tensor or per
 # output channel), `QuantizedLinear` (int8 weights, int32 accumulation, then one rescale) with
-# `calibrate`, and `quantize_model(model, calibration_data)`.
+# `calibrate`, `QuantizedConv2d` (the same on im2col's matrices), and `quantize_model(model, calibration_data)`.
 # **You'll enable:** the optimization round of milestone 06 and the Memory Challenge of the
 # Torch Olympics (20): a model measured 4x smaller, accuracy checked.
 #
