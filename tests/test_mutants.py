@@ -23,7 +23,7 @@ MUTANTS = [
     ("01", "return Tensor(self.data.max(axis=axis, keepdims=keepdims))", "return Tensor(self.data.max(axis=axis or 0, keepdims=keepdims))", "max(axis=None"),
     # 02: sigmoid and softmax written straight from the formula overflow for large inputs
     ("02", "return Tensor(np.where(x.data >= 0, 1 / (1 + e), e / (1 + e)))", "return Tensor(1 / (1 + np.exp(-x.data)))", "Sigmoid"),
-    ("02", "shifted = x.data - x.data.max(axis=self.dim, keepdims=True)", "shifted = x.data", "Softmax"),
+    ("02", "e = np.exp(x.data - x.data.max(axis=self.dim, keepdims=True))", "e = np.exp(x.data)", "Softmax"),
     ("02", "return Tensor(e / e.sum(axis=self.dim, keepdims=True))", "return Tensor(e / e.sum(keepdims=True))", "Softmax"),
     ("02", "(x + 0.044715 * x * x * x)", "(x + 0.044715 * x * x)", "GELU"),
     # 03: Dropout without its 1 / (1 - p) scaling, or active in evaluation mode

@@ -161,13 +161,13 @@ class Softmax:
 
         TODO: stable softmax of x.data along self.dim.
 
-        APPROACH: 1. shifted = x - max along dim (keepdims=True)
-                  2. e = exp(shifted)
-                  3. return e / sum of e along dim (keepdims=True)
+        APPROACH: 1. e = exp(x - max along dim (keepdims=True)), in one expression: a named
+                     `shifted` array would stay alive to the end, so the division below could not
+                     reuse its memory (attention's softmax is the largest array of a Transformer)
+                  2. return e / sum of e along dim (keepdims=True)
         """
         ### BEGIN SOLUTION
-        shifted = x.data - x.data.max(axis=self.dim, keepdims=True)
-        e = np.exp(shifted)
+        e = np.exp(x.data - x.data.max(axis=self.dim, keepdims=True))  # the shifted copy is freed at once
         return Tensor(e / e.sum(axis=self.dim, keepdims=True))
         ### END SOLUTION
 

@@ -62,8 +62,7 @@ class Softmax:
 
     def forward(self, x):
         """e^x / sum(e^x) along self.dim; each row's max is subtracted first, so exp never overflows."""
-        shifted = x.data - x.data.max(axis=self.dim, keepdims=True)
-        e = np.exp(shifted)
+        e = np.exp(x.data - x.data.max(axis=self.dim, keepdims=True))  # the shifted copy is freed at once
         return Tensor(e / e.sum(axis=self.dim, keepdims=True))
 
     def __call__(self, x):
