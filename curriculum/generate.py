@@ -1,6 +1,6 @@
 """Generate everything the course ships from curriculum/: the reference package and the grader's course data.
 
-    python -m curriculum.generate          # write tinytorch/ and grader/tito/course/
+    python -m curriculum.generate          # write tinytorch/, grader/tito/course/ and build/instructor/
     python -m curriculum.generate --check  # exit 1 if tinytorch/ differs from a fresh export
 
 Writes only files whose content changed and deletes generated files that are no longer produced,
@@ -23,7 +23,11 @@ sys.path.insert(0, str(ROOT / "grader"))
 from tito import source  # noqa: E402  (the one parser, shared with the grader)
 
 PACKAGE = "tinytorch"  # the reference package, committed
-COURSE_DATA = "grader/tito/course"  # build output, shipped in the grader wheel
+COURSE_DATA = "grader/tito/course"  # build output, shipped in the grader wheel and the site: no solutions
+# Build output, never shipped: the same course with its solutions, for instructors and tests
+# (`TITO_COURSE=build/instructor tito module start 01 --with-solutions`).
+INSTRUCTOR_DATA = "build/instructor"
+INSTRUCTOR_COURSE = ROOT / INSTRUCTOR_DATA
 
 HEADER = '"""{title}: the reference solution of module {id}.\n\nGenerated from curriculum/{src} by `python -m curriculum.generate`. Do not edit.\n"""\n'
 
@@ -149,19 +153,36 @@ def notebook(path, kind, id_, learner):
     return nbformat.writes(nbformat.v4.new_notebook(cells=cells, metadata=NOTEBOOK_METADATA)) + "\n"
 
 
-def course_data_files(course):
-    """{relative path: text or bytes} of grader/tito/course/: course.toml, the curriculum sources,
-    data/, and the learner and instructor notebooks."""
-    out = COURSE_DATA
+def learner_source(text, mid):
+    """A module's curriculum file as the learner's course ships it: each solution region a stub and
+    the Reflect answers None, as in the learner notebook; every other line as written (the grader
+    reads the checks, the answer keys and the names each export cell defines from it)."""
+    out = []
+    for chunk in re.split(r"(?m)^(?=# %%)", text):
+        header, newline, body = chunk.partition("\n")
+        if header.startswith("# %%") and "[markdown]" not in header:
+            body = source.strip_solutions(body, mid)
+            if source.cell_kind(body) == "answers":
+                body = source.blank_answers(body)
+        out.append(header + newline + body)
+    return "".join(out)
+
+
+def course_data_files(course, out=COURSE_DATA, instructor=False):
+    """{relative path: text or bytes} of a course folder `out`: course.toml, data/, the curriculum
+    sources and the learner notebooks. The learner's course (grader/tito/course/) has the sources
+    without their solutions; the instructor's (build/instructor/) has them as written, and the
+    instructor notebooks."""
     files = {f"{out}/course.toml": (CURRICULUM / "course.toml").read_bytes()}
     for path in sorted((CURRICULUM / "data").rglob("*")):
         if path.is_file():
             files[f"{out}/{path.relative_to(CURRICULUM).as_posix()}"] = path.read_bytes()
     for mid, info in sources(course, "modules"):
         path, name = CURRICULUM / info["source"], Path(info["source"]).stem  # e.g. "01_tensor"
-        files[f"{out}/{info['source']}"] = path.read_bytes()
+        files[f"{out}/{info['source']}"] = path.read_bytes() if instructor else learner_source(path.read_text(), mid)
         files[f"{out}/notebooks/learner/{name}.ipynb"] = notebook(path, "module", mid, learner=True)
-        files[f"{out}/notebooks/instructor/{name}.ipynb"] = notebook(path, "module", mid, learner=False)
+        if instructor:
+            files[f"{out}/notebooks/instructor/{name}.ipynb"] = notebook(path, "module", mid, learner=False)
     for mid, info in sources(course, "milestones"):
         path, name = CURRICULUM / info["source"], Path(info["source"]).stem
         files[f"{out}/{info['source']}"] = path.read_bytes()
@@ -173,7 +194,7 @@ def course_data_files(course):
 # --- writing ------------------------------------------------------------------------------------
 
 def all_files(course):
-    return package_files(course) | course_data_files(course)
+    return package_files(course) | course_data_files(course) | course_data_files(course, INSTRUCTOR_DATA, instructor=True)
 
 
 def as_bytes(data):
@@ -195,15 +216,16 @@ def differences(files, root, folders):
 
 def write(files, root):
     """Write changed files under `root`, delete stale generated ones; returns (written, deleted)."""
-    changed, stale = differences(files, root, [PACKAGE, COURSE_DATA])
+    changed, stale = differences(files, root, [PACKAGE, COURSE_DATA, INSTRUCTOR_DATA])
     for p in changed:
         (root / p).parent.mkdir(parents=True, exist_ok=True)
         (root / p).write_bytes(as_bytes(files[p]))
     for p in stale:
         (root / p).unlink()
-    for folder in sorted((root / COURSE_DATA).rglob("*"), reverse=True):  # deepest first: folders emptied by the deletions
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+    for data in (COURSE_DATA, INSTRUCTOR_DATA):
+        for folder in sorted((root / data).rglob("*"), reverse=True):  # deepest first: folders emptied by the deletions
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
     return changed, stale
 
 
@@ -217,7 +239,7 @@ def main(argv=None):
             print(f"out of date: {p} (run python -m curriculum.generate)")
         return 1 if changed or stale else 0
     changed, stale = write(all_files(course()), ROOT)
-    print(f"generated {PACKAGE}/ and {COURSE_DATA}/: {len(changed)} written, {len(stale)} deleted")
+    print(f"generated {PACKAGE}/, {COURSE_DATA}/ and {INSTRUCTOR_DATA}/: {len(changed)} written, {len(stale)} deleted")
     return 0
 
 

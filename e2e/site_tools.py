@@ -3,6 +3,7 @@ for notebooks in JupyterLite. The fixtures built on them are in conftest.py."""
 
 from urllib.parse import urlsplit
 
+from curriculum.generate import INSTRUCTOR_COURSE
 from tito.course import Course
 from tito.workspace import notebook_exports
 
@@ -30,7 +31,7 @@ def harmless(url):
     the server for a listing of a folder made in the browser (e.g. the learner's tinytorch/),
     which only the browser's storage has."""
     path = urlsplit(url).path
-    return path == "/favicon.ico" or (path.startswith("/api/contents/") and path.endswith("/all.json"))
+    return path == "/favicon.ico" or ("/api/contents/" in path and path.endswith("/all.json"))  # the site may be under a subpath
 
 
 class Guard:
@@ -133,7 +134,7 @@ def run_active_cell(page, cell, timeout):
 def complete_module(page, mid):
     """Type module `mid`'s solutions (the export cells of its instructor notebook) into the open
     notebook as the learner would, run them, then `%tito module complete mid`; returns its output."""
-    course = Course()
+    course = Course(INSTRUCTOR_COURSE)
     for label, code in notebook_exports(course.notebook(mid, instructor=True)):
         output = run_cell(page, code)
         assert "Traceback" not in output, f"module {mid}'s solution ({label}) failed:\n{output}"

@@ -8,13 +8,14 @@ import hashlib
 import re
 
 from site_tools import complete_module, open_from_dashboard, read_progress, run_cell, run_notebook_cell, wait_for_kernel
+from curriculum.generate import INSTRUCTOR_COURSE
 from tito.course import Course
 from tito.workspace import notebook_exports, write_package
 
 
 def expected_tensor_py(tmp_path):
     """tinytorch/core/tensor.py as the grader writes it from module 01's solutions (made here, locally)."""
-    course = Course()
+    course = Course(INSTRUCTOR_COURSE)
     exports = notebook_exports(course.notebook("01", instructor=True))
     return write_package(tmp_path, course, "01", exports).read_bytes()
 

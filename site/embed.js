@@ -20,7 +20,7 @@ const CHECK_EVERY = 1000;  // ms between reads of the progress records the grade
 export function embeddedNotebook(course, kind, id) {
   const items = kind === "module" ? course.modules : course.milestones;
   const info = items[id];
-  const known = Object.keys(items).filter((key) => items[key].source).join(", ");
+  const known = Object.keys(items).filter((key) => items[key].source).sort().join(", ");
   if (!info) return new Error(`There is no ${kind} "${id}" in this course: the ${kind}s are ${known}.`);
   const stem = info.source?.split("/").pop().replace(/\.py$/, "");
   const notebook = stem && (kind === "module" ? `${stem}.ipynb` : `milestone_${stem}.ipynb`);

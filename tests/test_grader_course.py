@@ -1,10 +1,12 @@
-"""End to end on the real course (grader/tito/course/, from `python -m curriculum.generate`):
-a learner starts module 01 and completes it, with the stubs, with the solutions, with one bug."""
+"""End to end on the real course as an instructor runs it (build/instructor/, from `python -m
+curriculum.generate`: the course with its solutions): module 01 completed with the stubs, with
+the solutions, with one bug."""
 
 import io
 
 import pytest
 
+from curriculum.generate import INSTRUCTOR_COURSE
 from tito import cli, commands
 from tito.course import PACKAGED, Course
 
@@ -19,7 +21,7 @@ def tito(ws, *argv):
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    monkeypatch.delenv("TITO_COURSE", raising=False)
+    monkeypatch.setenv("TITO_COURSE", str(INSTRUCTOR_COURSE))  # --with-solutions needs it
     for argv in (["module", "start", "00", "--with-solutions"], ["module", "complete", "00"]):
         code, out = tito(tmp_path, *argv)
         assert code == 0, out

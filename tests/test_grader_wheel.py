@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from curriculum.generate import INSTRUCTOR_COURSE
 from tito.course import PACKAGED
 
 GRADER = Path(__file__).resolve().parent.parent / "grader"
@@ -35,9 +36,13 @@ def test_the_wheel_works_in_a_plain_venv(tmp_path):
     assert out == "False\n"
 
     ws = tmp_path / "ws"
-    run(tito, "--workspace", ws, "module", "start", "00", "--with-solutions")
+    refused = subprocess.run([tito, "--workspace", ws, "module", "start", "00", "--with-solutions"], capture_output=True, text=True)
+    assert refused.returncode and "this course has no solutions" in refused.stdout + refused.stderr, refused
+    # The solutions, as the learner would write them, graded with the wheel's course (no solutions in it).
+    ws.mkdir(exist_ok=True)
+    shutil.copy(INSTRUCTOR_COURSE / "notebooks" / "instructor" / "00_welcome.ipynb", ws)
     assert "module 00 completed" in run(tito, "--workspace", ws, "module", "complete", "00")  # module 00 needs no NumPy
 
     run(python, "-m", "pip", "install", "-q", "numpy==2.4.3")
-    run(tito, "--workspace", ws, "module", "start", "01", "--with-solutions")
+    shutil.copy(INSTRUCTOR_COURSE / "notebooks" / "instructor" / "01_tensor.ipynb", ws)
     assert "module 01 completed" in run(tito, "--workspace", ws, "module", "complete", "01")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from curriculum.generate import INSTRUCTOR_COURSE
 from tito import grade, source, workspace
 from tito.course import PACKAGED, Course
 
@@ -35,7 +36,8 @@ answers = {
 
 
 def module_01_cells(kind="instructor"):
-    return json.loads(Course(PACKAGED).notebook("01", kind == "instructor").read_text())["cells"]
+    course = Course(INSTRUCTOR_COURSE if kind == "instructor" else PACKAGED)
+    return json.loads(course.notebook("01", kind == "instructor").read_text())["cells"]
 
 
 def grade_01(tmp_path, answers_text):
@@ -127,7 +129,7 @@ def test_answers_never_join_the_learners_package(tmp_path):
 
 def foundation_answers():
     """(module, its answers cell as written in the curriculum) for every module with a Reflect block."""
-    course = Course(PACKAGED)
+    course = Course(INSTRUCTOR_COURSE)  # the learner's course has the answers blanked
     found = []
     for mid in course.written():
         cells = [c for c in source.parse(course.source_text(mid)) if c.kind == "answers"]

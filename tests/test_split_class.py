@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from tito import grade, source, workspace
+from curriculum.generate import INSTRUCTOR_COURSE
 from tito.course import PACKAGED, Course
 
 pytestmark = pytest.mark.skipif(not (PACKAGED / "notebooks" / "learner" / "01_tensor.ipynb").is_file(),
@@ -38,7 +39,7 @@ def test_the_stub_of_a_method_cell_names_the_class():
 
 
 def module_01_exports():
-    return workspace.notebook_exports(Course(PACKAGED).notebook("01", instructor=True))
+    return workspace.notebook_exports(Course(INSTRUCTOR_COURSE).notebook("01", instructor=True))
 
 
 def test_the_learners_tensor_py_is_one_class_and_imports_only_tensor(tmp_path):

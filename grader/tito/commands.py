@@ -103,7 +103,7 @@ def parser(prog="tito"):
     command(module, "list", module_list, "every module and its status")
     command(module, "status", module_status, "your progress and what to do next")
     command(module, "start", module_start, "copy a module's notebook here and start it", module_id,
-            (["--with-solutions"], {"action": "store_true", "help": "the instructor notebook, with solutions and hidden tests"}),
+            (["--with-solutions"], {"action": "store_true", "help": "the instructor notebook, with solutions and hidden tests (only in the instructor course: TITO_COURSE=build/instructor)"}),
             (["--force"], {"action": "store_true", "help": "replace an existing notebook (a backup is kept)"}))
     command(module, "test", module_test, "grade your code without recording anything", module_id)
     command(module, "complete", module_complete, "grade your code; on success it joins your tinytorch package", module_id)

@@ -156,6 +156,10 @@ def start_notebook(workspace, course, mid, instructor=False, force=False):
     it is replaced only with force=True, and then a backup is kept. Returns (path, backup or None)."""
     target = Path(workspace) / course.notebook_name(mid)
     shipped = course.notebook(mid, instructor)
+    if instructor and not shipped.is_file():
+        raise TitoError(f"this course has no solutions ({course.root} is the learner's course): instructors, run "
+                        f"tito with TITO_COURSE set to the instructor course, build/instructor/ in the course "
+                        f"repository (made by `python -m curriculum.generate`)")
     if not shipped.is_file():
         raise TitoError(f"this tito has no notebook {shipped.name}: run `python -m curriculum.generate` (or reinstall tito)")
     backup = None
