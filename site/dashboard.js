@@ -12,8 +12,12 @@ let drive = null;         // the paths in JupyterLite's drive (the learner's fil
 
 async function main() {
   // The site's service worker (service-worker.js) makes the notebook pages cross-origin isolated,
-  // which Interrupt needs; registered here, it is in place before the first notebook opens.
-  navigator.serviceWorker?.register("service-worker.js").catch((error) => console.warn("no service worker:", error));
+  // which Interrupt needs, and keeps the site for offline use; registered here, it is in place
+  // before the first notebook opens. Once a worker controls the page the browser keeps it up to
+  // date by itself; registering again would fetch the script, an error in the console offline.
+  if (navigator.serviceWorker && !navigator.serviceWorker.controller) {
+    navigator.serviceWorker.register("service-worker.js").catch((error) => console.warn("no service worker:", error));
+  }
   try {
     const response = await fetch("course.json");
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
