@@ -20,7 +20,7 @@ def test_kernel_starts_from_the_snapshot_and_early(page, site_url):
     assert (snapshot, early) == ("True", "False")
     page.reload()
     snapshot, early, second_random = run_cell(page, START, timeout=300_000).split()
-    assert snapshot == "True"  # early: the early start is not yet taken here (to be found out, see the README's notes)
+    assert snapshot == "True"  # early: not yet taken in this test (open question)
     assert first_random != second_random, "each kernel seeds random afresh, not from the snapshot's state"
 
 
