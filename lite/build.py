@@ -138,6 +138,7 @@ def build_unlocked(pyodide_dist, output, force, klass=NO_CLASS):
                          'data-jupyter-lite-root=".">{}</script>: JupyterLite\'s apps read it from the root page')
     write_json(output / "course.json", course_json(numpy_bundled, klass))
     check_settings(output)
+    write_precache(output)  # last: it lists every file of the site
     stamp.write_text(inputs)
     return output
 
@@ -204,7 +205,6 @@ def stage_kernel_start(pyodide_dir, kernel):
         raise BuildError(str(error)) from None
 
 
-
 def write_kernel_worker(output):
     """api/pyodide/kernel-worker.mjs (lite/kernel-worker.mjs): the kernel's worker that
     site/notebook-page.js starts as the page loads, importing pyodide-kernel's own worker."""
@@ -217,6 +217,7 @@ def write_kernel_worker(output):
     worker = (ROOT / "lite" / "kernel-worker.mjs").read_text()
     (output / PYODIDE / "kernel-worker.mjs").write_text(worker.replace("%(kernel_worker)s", url))
 
+
 def check_settings(output):
     """Fail the build if a JupyterLite config in `output` could send the kernel to a CDN or PyPI
     (an incremental JupyterLite rebuild has been seen to drop pyodideUrl)."""
@@ -228,6 +229,26 @@ def check_settings(output):
         if kernel is not None:
             assert kernel.get("pyodideUrl") == f"./{PYODIDE}/{KERNEL_PYODIDE}", f"{path}: pyodideUrl is {kernel.get('pyodideUrl')!r}"
             assert kernel.get("disablePyPIFallback") is True, f"{path}: disablePyPIFallback is not true"
+
+
+# ---- offline after one visit: the files site/service-worker.js keeps -------------------------
+
+PRECACHE = "precache.js"
+# The service worker's own scripts: the browser keeps and updates those itself.
+NOT_PRECACHED = {"service-worker.js", "jupyterlite-service-worker.js", PRECACHE}
+
+
+def write_precache(output):
+    """precache.js: every file of the site in `output`, for site/service-worker.js to keep in the
+    browser, and the build's version (a digest of their names and contents), which names the
+    cache: a new build, a new cache; the same files, the same cache."""
+    files = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
+    files = [name for name in files if name not in NOT_PRECACHED]
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + (output / name).read_bytes() + b"\0")
+    manifest = {"version": digest.hexdigest()[:16], "files": files}
+    (output / PRECACHE).write_text(f"self.PRECACHE = {json.dumps(manifest, indent=1)};\n")
 
 
 # ---- api/pyodide: Pyodide's core, the wheels, the lockfile --------------------------------
