@@ -181,7 +181,7 @@ def model_loss(model, held, length):
         return CrossEntropyLoss()(logits.reshape(windows * length, -1), sequences[:, 1:].reshape(-1)).item()
 
 
-def write_like_shakespeare(report, done, total, seed, steps=400, batch_size=32, length=16):
+def write_like_shakespeare(report, done, total, seed, steps=360, batch_size=32, length=16):
     np.random.seed(seed)
     rng = np.random.default_rng(seed)
     tokenizer, train, held = load_text()
@@ -211,7 +211,7 @@ def write_like_shakespeare(report, done, total, seed, steps=400, batch_size=32, 
 
 # %%
 def run_experiment(report=print, seed=0):
-    total = 14 + 20  # progress: 14 stretches of 10 reversal steps, 20 of 20 Shakespeare steps
+    total = 14 + 18  # progress: 14 stretches of 10 reversal steps, 18 of 20 Shakespeare steps
     reversal, position = reverse_letters(report, 0, total, seed)
     if reversal is None:
         return refusal("sequence reversal", position)
