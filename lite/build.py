@@ -201,8 +201,8 @@ def stage_kernel_start(pyodide_dir, kernel):
     options = kernel["loadPyodideOptions"]
     try:
         make_snapshot(pyodide_dir, options["env"], [name for name in options["packages"] if name != "numpy"])
-    except SnapshotError as error:
-        raise BuildError(str(error)) from None
+    except SnapshotError as error:  # e.g. a Node.js without these WebAssembly flags: a slower start, nothing broken
+        print(f"warning: no kernel snapshot, the kernel will start the normal way (slower): {error}", file=sys.stderr)
 
 
 def write_kernel_worker(output):

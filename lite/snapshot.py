@@ -45,6 +45,8 @@ import IPython.core.application, IPython.core.completer, IPython.core.displayhoo
 import IPython.core.getipython, IPython.core.history, IPython.core.inputtransformer2
 import IPython.core.interactiveshell, IPython.core.shellapp, IPython.utils.tokenutil
 import tito.kernel, tito.magic
+import gc
+gc.collect()  # nothing left for a later collection to close with this process's file descriptors
 """
 
 MAKE = """
@@ -57,10 +59,12 @@ pyodide.FS.mkdirTree("/wheels");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, {root: %(index)s}, "/wheels");
 pyodide.globals.set("wheels", pyodide.toPy(%(wheels)s));
 pyodide.runPython(`
-import sysconfig, zipfile
+import gc, sysconfig, zipfile
 for name in wheels:
-    zipfile.ZipFile("/wheels/" + name).extractall(sysconfig.get_path("purelib"))
-del wheels
+    with zipfile.ZipFile("/wheels/" + name) as wheel:  # closed here: an open one, kept in the snapshot,
+        wheel.extractall(sysconfig.get_path("purelib"))  # failed to close in the browser ("Bad file descriptor")
+del wheels, wheel
+gc.collect()
 `);
 pyodide.FS.unmount("/wheels");
 pyodide.runPython(%(imports)s);
