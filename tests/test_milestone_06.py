@@ -32,7 +32,8 @@ def test_a_wrong_cache_or_int8_layer_misses_the_milestone_and_names_the_module(t
     edits, figure, module = BUGS[bug]
     outcome, record = run("06", workspace_with(tmp_path, edits))
     assert not outcome.passed, outcome.summary()
-    assert outcome.metric == figure and outcome.value < GATES[figure], outcome.summary()
+    figures = {name: value for name, value, _ in outcome.figures}
+    assert figures[figure] < GATES[figure], outcome.summary()  # this figure, whatever else a busy machine makes miss
     assert module in outcome.hint, outcome.hint
     assert record["passed"] is False
 
@@ -43,7 +44,8 @@ def test_the_tables_show_measured_figures_and_no_invented_energy():
     for expected in ["tokens identical", "per token", "speedup", "positions", "cache memory", "the talk's goal", "float32", "int8", "pruned 80%", "energy: not measured", "backward ms"]:
         assert expected in shown, f"{expected!r} missing from:\n{shown}"
     figures = {name: value for name, value, _ in outcome.figures}
-    assert figures["kv_positions_saved"] == sum(range(8, 72)) / (8 + 63), figures  # counted: exact (16 prompts of 8, 64 new tokens)
-    assert figures["kv_speedup"] >= 10 and figures["kv_speedup_vs_goal"] == figures["kv_speedup"] / 10, figures
+    assert figures["kv_positions_saved"] == sum(range(8, 104)) / (8 + 95), figures  # counted: exact (16 prompts of 8, 96 new tokens)
+    # the speedup is a measured time (tests/test_milestones.py runs the whole milestone, gate included)
+    assert figures["kv_speedup"] > 1 and figures["kv_speedup_vs_goal"] == figures["kv_speedup"] / 10, figures
     assert figures["int8_test_accuracy"] >= figures["float32_test_accuracy"] - 0.01, figures
     assert figures["int8_size_reduction"] > 3.5, figures
