@@ -116,7 +116,6 @@ def build_unlocked(pyodide_dist, output, force, klass=NO_CLASS):
     if jupyterlite.returncode:
         raise BuildError(f"jupyter lite build failed:\n{jupyterlite.stdout[-3000:]}{jupyterlite.stderr[-3000:]}")
     shutil.copytree(lite_dir / PYODIDE, output / PYODIDE)
-    write_kernel_worker(output)
     # site/service-worker.js wraps JupyterLite's (see there); site/notebook-page.js joins its pages.
     (output / "service-worker.js").rename(output / "jupyterlite-service-worker.js")
     shutil.copytree(ROOT / "site", output, dirs_exist_ok=True)
@@ -201,21 +200,8 @@ def stage_kernel_start(pyodide_dir, kernel):
     options = kernel["loadPyodideOptions"]
     try:
         make_snapshot(pyodide_dir, options["env"], [name for name in options["packages"] if name != "numpy"])
-    except SnapshotError as error:  # e.g. a Node.js without these WebAssembly flags: a slower start, nothing broken
-        print(f"warning: no kernel snapshot, the kernel will start the normal way (slower): {error}", file=sys.stderr)
-
-
-def write_kernel_worker(output):
-    """api/pyodide/kernel-worker.mjs (lite/kernel-worker.mjs): the kernel's worker that
-    site/notebook-page.js starts as the page loads, importing pyodide-kernel's own worker."""
-    static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
-    workers = sorted(static.glob("comlink.worker.*.js"))
-    if len(workers) != 1:
-        raise BuildError(f"expected one comlink.worker.*.js in {static} (pyodide-kernel's worker), found {[w.name for w in workers]}: "
-                         "lite/kernel-worker.mjs and site/notebook-page.js need updating for this pyodide-kernel")
-    url = "../../" + workers[0].relative_to(output).as_posix()
-    worker = (ROOT / "lite" / "kernel-worker.mjs").read_text()
-    (output / PYODIDE / "kernel-worker.mjs").write_text(worker.replace("%(kernel_worker)s", url))
+    except SnapshotError as error:
+        raise BuildError(str(error)) from None
 
 
 def check_settings(output):

@@ -10,53 +10,7 @@ export { version };
 
 const MANIFEST = new URL("kernel-snapshot.json", import.meta.url);
 
-// Started while the page loads (api/pyodide/kernel-worker.mjs, see site/notebook-page.js): the
-// options it was started with, and the Pyodide on its way.
-let prestarted = null;
-
-// Start the kernel's Pyodide now, with the site's kernel settings (its jupyter-lite.json, URLs
-// resolved against the site's root as JupyterLite resolves them), for the kernel to take later.
-export function prestart() {
-  const root = new URL("../../", import.meta.url);
-  const options = fetch(new URL("jupyter-lite.json", root)).then((response) => response.json()).then((config) => {
-    const settings = config["jupyter-config-data"].litePluginSettings["@jupyterlite/pyodide-kernel-extension:kernel"];
-    const options = { ...settings.loadPyodideOptions, indexURL: new URL(".", import.meta.url).href };
-    for (const [key, value] of Object.entries(options)) {
-      if (key.endsWith("URL") && typeof value === "string") options[key] = new URL(value, root).href;
-    }
-    return options;
-  });
-  const pyodide = options.then(startPyodide);
-  pyodide.catch(() => {});  // the kernel, if it takes it, reports a failure; if it does not, a failure does not matter
-  prestarted = { options, pyodide };
-}
-
-// What the kernel asks Pyodide for, but the callbacks it gives: what a prestarted Pyodide must match.
-const asked = ({ indexURL, lockFileURL, packages, env }) => JSON.stringify({ indexURL, lockFileURL, packages, env });
-
-// How this kernel started, for the curious and the tests (`import js; js.tinytorchKernelStart`):
-// early (before JupyterLite asked for it), from the snapshot.
-globalThis.tinytorchKernelStart = { early: false, snapshot: false };
-
-// pyodide-kernel's worker calls this as Pyodide's loadPyodide.
 export async function loadPyodide(options) {
-  const early = prestarted;
-  prestarted = null;  // once: a restarted kernel has a new worker anyway
-  if (early && asked(await early.options.catch(() => ({}))) === asked(options)) {
-    try {
-      const pyodide = await early.pyodide;
-      globalThis.tinytorchKernelStart.early = true;
-      pyodide.setStdout({ batched: options.stdout });
-      pyodide.setStderr({ batched: options.stderr });
-      return pyodide;
-    } catch (error) {
-      console.warn("TinyTorch: the kernel's early start failed, starting again:", error);
-    }
-  }
-  return startPyodide(options);
-}
-
-async function startPyodide(options) {
   let manifest = null;
   try {
     manifest = await fittingManifest(options);
@@ -66,7 +20,7 @@ async function startPyodide(options) {
   if (manifest) {
     // The snapshot names the Pyodide functions that micropip keeps (lite/snapshot.py); each is
     // looked up in this Pyodide when called, which is after loadPyodide has returned it.
-    let pyodide, trampoline;
+    let pyodide;
     const named = ([where, key]) => (...args) => (where === "api" ? pyodide._api : pyodide)[key](...args);
     try {
       // Pyodide downloads and compiles its WebAssembly while the snapshot downloads.
@@ -74,18 +28,10 @@ async function startPyodide(options) {
       memory.catch(() => {});  // its failure is loadPyodide's to report, below: not an unhandled rejection meanwhile
       pyodide = await loadPlainPyodide({
         ...options, _loadSnapshot: memory, _snapshotDeserializer: named,
-        createPyodideModule: async (settings) => {
-          const module = grown(await createPyodideModule(settings), await memory);
-          trampoline = trampolineSlot(module);
-          return module;
-        },
+        createPyodideModule: async (settings) => grown(await createPyodideModule(settings), await memory),
       });
-      // Python's call trampoline, as this browser's Pyodide set it up before the snapshot replaced
-      // its memory with one that holds Node's (with it a cell could not suspend: "trying to suspend JS frames").
-      pyodide._module.HEAP32[trampoline.address / 4] = trampoline.value;
       // The snapshot's memory is the build's, random module and all: a fresh seed, as a normal start has.
       pyodide.runPython("import random\nrandom.seed()\ndel random");
-      globalThis.tinytorchKernelStart.snapshot = true;
       return pyodide;
     } catch (error) {
       console.warn("TinyTorch: the kernel's snapshot did not load, starting without it:", error);
@@ -108,13 +54,6 @@ function grown(module, snapshot) {
   return module;
 }
 
-// Where Python keeps its call trampoline (set by Pyodide before the memory is restored) and its value.
-function trampolineSlot(module) {
-  const address = module.__PyRuntime + module.HEAP32[module.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET / 4];
-  if (!Number.isInteger(address)) throw new Error("this Pyodide keeps Python's call trampoline elsewhere");
-  return { address, value: module.HEAP32[address / 4] };
-}
-
 // The snapshot's manifest if it was made for this Pyodide, lockfile, environment and packages;
 // null if the site has none.
 async function fittingManifest(options) {
@@ -125,8 +64,6 @@ async function fittingManifest(options) {
   const missing = manifest.packages.filter((name) => !(options.packages || []).includes(name));
   if (missing.length) throw new Error(`the kernel does not load ${missing.join(", ")}`);
   if (JSON.stringify(manifest.env) !== JSON.stringify(options.env || {})) throw new Error("it was made with other environment variables");
-  const jspi = "Suspending" in WebAssembly || "Suspender" in WebAssembly;  // as Pyodide tells (lite/snapshot.py)
-  if (manifest.jspi !== jspi) throw new Error(`it was made ${manifest.jspi ? "with" : "without"} WebAssembly stack switching, which this browser ${jspi ? "has" : "lacks"}`);
   const lockfile = await (await fetch(options.lockFileURL)).arrayBuffer();
   if (await sha256(lockfile) !== manifest.lockfile_sha256) throw new Error("it was made with another pyodide-lock.json");
   return manifest;

@@ -45,8 +45,6 @@ import IPython.core.application, IPython.core.completer, IPython.core.displayhoo
 import IPython.core.getipython, IPython.core.history, IPython.core.inputtransformer2
 import IPython.core.interactiveshell, IPython.core.shellapp, IPython.utils.tokenutil
 import tito.kernel, tito.magic
-import gc
-gc.collect()  # nothing left for a later collection to close with this process's file descriptors
 """
 
 MAKE = """
@@ -59,12 +57,10 @@ pyodide.FS.mkdirTree("/wheels");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, {root: %(index)s}, "/wheels");
 pyodide.globals.set("wheels", pyodide.toPy(%(wheels)s));
 pyodide.runPython(`
-import gc, sysconfig, zipfile
+import sysconfig, zipfile
 for name in wheels:
-    with zipfile.ZipFile("/wheels/" + name) as wheel:  # closed here: an open one, kept in the snapshot,
-        wheel.extractall(sysconfig.get_path("purelib"))  # failed to close in the browser ("Bad file descriptor")
-del wheels, wheel
-gc.collect()
+    zipfile.ZipFile("/wheels/" + name).extractall(sysconfig.get_path("purelib"))
+del wheels
 `);
 pyodide.FS.unmount("/wheels");
 pyodide.runPython(%(imports)s);
@@ -97,7 +93,7 @@ def make_snapshot(pyodide_dir, env, packages):
         script = MAKE % {name: json.dumps(value) for name, value in {
             "pyodide": (pyodide_dir / "pyodide.mjs").as_uri(), "index": f"{pyodide_dir}/", "env": env,
             "wheels": sorted(entry["file_name"] for entry in pure), "imports": IMPORTS, "out": str(raw)}.items()}
-        node = subprocess.run(["node", *JSPI, "--input-type=module", "-e", script], capture_output=True, text=True)
+        node = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True)
         if node.returncode:
             raise SnapshotError(f"the kernel's snapshot could not be made:\n{node.stderr[-3000:]}")
         memory = raw.read_bytes()
@@ -109,7 +105,6 @@ def make_snapshot(pyodide_dir, env, packages):
         "lockfile_sha256": hashlib.sha256((pyodide_dir / "pyodide-lock.json").read_bytes()).hexdigest(),
         "packages": sorted(packages),  # the kernel must load these (and so their dependencies)
         "env": env,
-        "jspi": True,
     }
     (pyodide_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -121,15 +116,6 @@ def pyodide_version(pyodide_dir):
                            f"import {{version}} from {json.dumps((Path(pyodide_dir) / 'pyodide.mjs').as_uri())}; console.log(version)"],
                           capture_output=True, text=True, check=True)
     return node.stdout.strip()
-
-
-# WebAssembly stack switching (JSPI), which Pyodide uses where the JavaScript engine has it, as
-# Chromium does. Pyodide's and Python's start record in memory what the engine has (JSPI; the
-# WebAssembly GC that Python's call trampoline uses, without which a cell cannot suspend: "trying to
-# suspend JS frames"), and a snapshot keeps that. So the snapshot is made with them (Node 20 has
-# them behind these flags), and a kernel in a browser without JSPI (lite/kernel-pyodide.mjs
-# checks) starts the normal way.
-JSPI = ["--experimental-wasm-stack-switching", "--experimental-wasm-gc", "--experimental-wasm-type-reflection"]
 
 
 class SnapshotError(Exception):

@@ -28,34 +28,14 @@ const SIGINT = 2;
 const buffers = new Map();  // a kernel connection's client id -> its kernel's interrupt buffer
 // The kernel's worker is made by JupyterLite's code; listening to every worker this page makes is
 // how the page hears from it. Other messages pass untouched to JupyterLite's own listeners.
-function hearInterruptBuffer(worker) {
-  worker.addEventListener("message", ({ data }) => {
-    if (typeof data?.tinytorchInterrupt === "string" && data.buffer instanceof Int32Array) {
-      buffers.set(data.tinytorchInterrupt, data.buffer);
-    }
-  });
-}
-
-// The kernel starts while the page loads: a page that opens a notebook starts the kernel's worker
-// now (api/pyodide/kernel-worker.mjs: pyodide-kernel's own worker, with Pyodide already starting),
-// and JupyterLite, when it makes its first kernel worker, gets that one. Only in a page the service
-// worker already controls: a worker started before it took over would not reach the drive.
-const KERNEL_WORKER = /\/pyodide-kernel-extension\/static\/comlink\.worker\.[0-9a-f]+\.js$/;
-const NativeWorker = window.Worker;
-let earlyKernel = navigator.serviceWorker?.controller && new URLSearchParams(location.search).get("path")?.endsWith(".ipynb")
-  ? new NativeWorker(new URL("api/pyodide/kernel-worker.mjs", import.meta.url), { type: "module" })
-  : null;
-
-window.Worker = class extends NativeWorker {
-  constructor(url, options) {
-    if (earlyKernel && KERNEL_WORKER.test(new URL(url, location.href).pathname)) {
-      const worker = earlyKernel;
-      earlyKernel = null;
-      hearInterruptBuffer(worker);
-      return worker;  // a constructor may return another object: JupyterLite's code gets the early worker
-    }
-    super(url, options);
-    hearInterruptBuffer(this);
+window.Worker = class extends window.Worker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", ({ data }) => {
+      if (typeof data?.tinytorchInterrupt === "string" && data.buffer instanceof Int32Array) {
+        buffers.set(data.tinytorchInterrupt, data.buffer);
+      }
+    });
   }
 };
 
