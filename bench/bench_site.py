@@ -2,6 +2,7 @@
 same run from the same versions, both served by `lite serve`'s server, both offline.
 
     python bench/bench_site.py [--runs 5]      (about 2.5 minutes with 5 runs)
+    TINYTORCH_PYODIDE_DIST=NUMPY_WHEEL TINYTORCH_SITE_OUT=build/site-numpy python bench/bench_site.py   (with NumPy)
 
 What is measured, in Chromium, each run in a new browser profile (empty cache):
   notebook shown       opening 00_welcome.ipynb until its cells are on screen (JupyterLab's UI).
@@ -18,8 +19,9 @@ without the grader: Pyodide's core from npm and the same wheels and lockfile (a 
 the only way to run offline; the wheels are bytecode as in Pyodide's own distribution, which a
 stock site loads from its CDN). So the two differ only in their JupyterLite and kernel settings,
 and in where Pyodide is (ours is under api/, out of the service worker's way: see lite/build.py).
-Both are opened in JupyterLab, as the dashboard does (Jupyter Notebook's lighter-looking app was
-measured no faster to a ready kernel here: 6.35 s cold and 5.4 s warm against JupyterLab's 6.2 and 5.1).
+Each is opened the way its learners open a notebook: ours in Jupyter Notebook's one-document page
+(notebooks/index.html?path=..., the dashboard's link), stock in JupyterLab (lab/index.html?path=...,
+its default app).
 """
 
 import argparse
@@ -40,7 +42,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "e2e")]
 
 from lite.build import BUILD, GRADER, PYODIDE, build  # noqa: E402
 from lite.serve import Handler, serve_in_thread  # noqa: E402
-from site_tools import CHROMIUM, CHROMIUM_ARGS, run_cell  # noqa: E402
+from site_tools import CHROMIUM, CHROMIUM_ARGS, notebook_url, run_cell  # noqa: E402
 
 NOTEBOOK = "00_welcome.ipynb"
 
@@ -84,14 +86,17 @@ def load(page, open_page):
     return shown, time.perf_counter() - start, CountingHandler.sent / 1e6
 
 
-def measure(playwright, url):
+OPEN = {"tinytorch": notebook_url(NOTEBOOK), "stock": f"lab/index.html?path={NOTEBOOK}"}
+
+
+def measure(playwright, url, path):
     """One cold load of the notebook in a new browser profile, then one reload of it. A profile on
     disk, as a learner's browser has: a fresh context's in-memory cache does not keep Pyodide's
     9.6 MB WebAssembly."""
     with tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = context.pages[0]
-        shown, cold, cold_bytes = load(page, lambda: page.goto(url + f"lab/index.html?path={NOTEBOOK}"))
+        shown, cold, cold_bytes = load(page, lambda: page.goto(url + path))
         _, warm, warm_bytes = load(page, page.reload)
         context.close()
     return {"notebook shown (s)": shown, "kernel ready, cold (s)": cold, "kernel ready, warm (s)": warm,
@@ -102,14 +107,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    ours = build()
+    ours = build(pyodide_dist=os.environ.get("TINYTORCH_PYODIDE_DIST") or None,
+                 output=os.environ.get("TINYTORCH_SITE_OUT") or BUILD / "site")
     sites = {"tinytorch": ours, "stock": stock_site(ours)}
     results = {name: [] for name in sites}
     with sync_playwright() as playwright:
         urls = {name: serve_in_thread(folder, handler=CountingHandler)[1] for name, folder in sites.items()}
         for _ in range(runs):  # interleaved, so both sites see the same machine load
             for name, url in urls.items():
-                results[name].append(measure(playwright, url))
+                results[name].append(measure(playwright, url, OPEN[name]))
 
     def cell(name, key):
         values = [run[key] for run in results[name]]

@@ -37,8 +37,6 @@ from tito.grade import outline
 from tito.kernel import KERNELSPEC, LANGUAGE_INFO
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from lite.snapshot import SnapshotError, make_snapshot
-
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 OUTPUT = BUILD / "site"
@@ -102,9 +100,7 @@ def build_unlocked(pyodide_dist, output, force, klass=NO_CLASS):
     stamp.unlink(missing_ok=True)
     numpy_bundled = stage_pyodide(lite_dir / PYODIDE, pyodide_dist)  # JupyterLite leaves it alone
     preload = PRELOAD + ["numpy"] * numpy_bundled
-    settings = lite_settings(preload, klass)
-    write_json(lite_dir / "jupyter-lite.json", settings)
-    stage_kernel_start(lite_dir / PYODIDE, settings["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN])
+    write_json(lite_dir / "jupyter-lite.json", lite_settings(preload, klass))
     shutil.copy(ROOT / "lite" / "jupyter_lite_config.json", lite_dir)
     stage_notebooks(lite_dir / "contents")
 
@@ -172,8 +168,8 @@ def lite_settings(preload, klass=NO_CLASS):
             # site/notebook-page.js saves notebooks; JupyterLab's autosave beside it would race it.
             "settingsOverrides": {"@jupyterlab/docmanager-extension:plugin": {"autosave": False}},
             "litePluginSettings": {
-                KERNEL_PLUGIN: {
-                    "pyodideUrl": f"./{PYODIDE}/{KERNEL_PYODIDE}",
+                "@jupyterlite/pyodide-kernel-extension:kernel": {
+                    "pyodideUrl": f"./{PYODIDE}/pyodide.mjs",
                     "disablePyPIFallback": True,
                     "loadPyodideOptions": {
                         "lockFileURL": f"./{PYODIDE}/pyodide-lock.json",
@@ -187,33 +183,16 @@ def lite_settings(preload, klass=NO_CLASS):
     }
 
 
-KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
-# The kernel's pyodideUrl: Pyodide's loadPyodide, started from the memory snapshot the build makes
-# after the kernel's slow imports (lite/snapshot.py) when it fits, the normal way when not.
-KERNEL_PYODIDE = "kernel-pyodide.mjs"
-
-
-def stage_kernel_start(pyodide_dir, kernel):
-    """Next to Pyodide: the kernel's pyodideUrl and the snapshot it starts from, made for the
-    kernel's settings `kernel` (its environment, and the packages it loads but NumPy's)."""
-    shutil.copy(ROOT / "lite" / KERNEL_PYODIDE, pyodide_dir)
-    options = kernel["loadPyodideOptions"]
-    try:
-        make_snapshot(pyodide_dir, options["env"], [name for name in options["packages"] if name != "numpy"])
-    except SnapshotError as error:
-        raise BuildError(str(error)) from None
-
-
 def check_settings(output):
     """Fail the build if a JupyterLite config in `output` could send the kernel to a CDN or PyPI
     (an incremental JupyterLite rebuild has been seen to drop pyodideUrl)."""
     for path in output.rglob("jupyter-lite.json"):
         config = json.loads(path.read_text())["jupyter-config-data"]
-        kernel = config.get("litePluginSettings", {}).get(KERNEL_PLUGIN)
+        kernel = config.get("litePluginSettings", {}).get("@jupyterlite/pyodide-kernel-extension:kernel")
         if path.parent == output:
             assert kernel, f"{path}: no Pyodide kernel settings"
         if kernel is not None:
-            assert kernel.get("pyodideUrl") == f"./{PYODIDE}/{KERNEL_PYODIDE}", f"{path}: pyodideUrl is {kernel.get('pyodideUrl')!r}"
+            assert kernel.get("pyodideUrl") == f"./{PYODIDE}/pyodide.mjs", f"{path}: pyodideUrl is {kernel.get('pyodideUrl')!r}"
             assert kernel.get("disablePyPIFallback") is True, f"{path}: disablePyPIFallback is not true"
 
 
