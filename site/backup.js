@@ -6,6 +6,12 @@
 // (backup-*.json) keep the two in step. Importing never overwrites a different file: the imported
 // one is kept beside it as "<name> (imported YYYY-MM-DD).<ext>".
 
+// The site's service worker, registered at the very URL JupyterLite's notebook pages register it
+// (service-worker.js with its enableCache option, false by default). Under another URL, opening a
+// notebook replaced the worker while the kernel was starting, and the kernel could wait forever
+// for the drive it reads through the worker.
+export const SERVICE_WORKER = "service-worker.js?enableCache=false";
+
 export const MAX_FILES = 200;
 export const MAX_FILE_BYTES = 10_000_000;  // a notebook with outputs is rarely over 1 MB
 const FIELDS = ["path", "text"];

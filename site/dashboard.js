@@ -2,7 +2,7 @@
 // import of progress. The rules (statuses, checking, merging) live in progress.js.
 import { SCHEMA, VERSION, MAX_BYTES, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus,
   parseBackup, usable } from "./progress.js";
-import { drivePaths, openDrive, readFiles, restoreFiles } from "./backup.js";
+import { SERVICE_WORKER, drivePaths, openDrive, readFiles, restoreFiles } from "./backup.js";
 
 const $ = (id) => document.getElementById(id);
 let course = null;        // course.json, written by the site build from curriculum/course.toml
@@ -16,7 +16,7 @@ async function main() {
   // before the first notebook opens. Once a worker controls the page the browser keeps it up to
   // date by itself; registering again would fetch the script, an error in the console offline.
   if (navigator.serviceWorker && !navigator.serviceWorker.controller) {
-    navigator.serviceWorker.register("service-worker.js").catch((error) => console.warn("no service worker:", error));
+    navigator.serviceWorker.register(SERVICE_WORKER).catch((error) => console.warn("no service worker:", error));
   }
   try {
     const response = await fetch("course.json");

@@ -13,6 +13,7 @@
 // They hold progress only (never code), so they go to any host origin.
 
 import { openDB, readAll, usable, moduleStatuses, milestoneStatus } from "./progress.js";
+import { SERVICE_WORKER } from "./backup.js";
 
 const CHECK_EVERY = 1000;  // ms between reads of the progress records the grader writes
 
@@ -52,7 +53,7 @@ export async function openEmbedded() {
   // cross-origin isolated where it can be; the dashboard registers it too. An embed may be the
   // learner's first visit, so it is registered and running before the notebook page loads.
   try {
-    await navigator.serviceWorker.register("service-worker.js");
+    await navigator.serviceWorker.register(SERVICE_WORKER);
     await navigator.serviceWorker.ready;
   } catch (error) {
     console.warn("TinyTorch: no service worker, the notebook may not be saved:", error);
