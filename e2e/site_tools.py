@@ -27,11 +27,14 @@ def guarded_context(browser, **options):
 
 
 def harmless(url):
-    """The two 404s a correct site still logs: the browser's favicon probe, and JupyterLite asking
-    the server for a listing of a folder made in the browser (e.g. the learner's tinytorch/),
-    which only the browser's storage has."""
-    path = urlsplit(url).path
-    return path == "/favicon.ico" or ("/api/contents/" in path and path.endswith("/all.json"))  # the site may be under a subpath
+    """The 404s a correct site still logs: the browser's favicon probe; JupyterLite asking the
+    server for a listing of a folder made in the browser (e.g. the learner's tinytorch/), which
+    only the browser's storage has; and, on a first visit, JupyterLite's heartbeat to its service
+    worker sent before the worker controls the page (it reaches the server, and the page goes on
+    once the worker takes over)."""
+    path = urlsplit(url).path  # the site may be under a subpath
+    return (path == "/favicon.ico" or ("/api/contents/" in path and path.endswith("/all.json"))
+            or path.endswith("/api/service-worker-heartbeat"))
 
 
 class Guard:
