@@ -59,6 +59,8 @@ GRADER = "tinytorch-grader"
 # files). Under /api/ the kernel's downloads (Pyodide's 9.6 MB of WebAssembly, the wheels) come
 # straight from the browser's HTTP cache, which Chromium serves faster: the kernel was ready after
 # a reload in 4.4 s here against 5.1 s under static/ (bench/bench_site.py); a first visit is the same.
+# (Measured before site/service-worker.js kept the site for offline use: it now answers these files
+# from its own cache too, and that path's kernel start has not been measured against this one.)
 PYODIDE = "api/pyodide"
 # Listed in loadPyodideOptions.packages, the kernel loads them all at once from the lockfile
 # instead of one by one through piplite; the grader comes with them, so `%load_ext tito` works.
