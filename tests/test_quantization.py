@@ -29,10 +29,10 @@ MUTANTS = {
     "keeps the float32 weight": [("        self.bias = None if linear.bias is None else linear.bias.data.copy()\n",
                                   "        self.bias = None if linear.bias is None else linear.bias.data.copy()\n        self.weight = linear.weight\n")],
     "computes in float with the dequantized weight": [(
-        "        acc = (qx.astype(np.int32) - self.input_zero) @ self.weight_q.astype(np.int32)\n        out = acc.astype(np.float32) * (self.input_scale * self.weight_scale)\n",
+        "        acc = self._centered_input(x) @ self.weight_q.astype(np.int32)\n        out = acc.astype(np.float32) * (self.input_scale * self.weight_scale)\n",
         "        out = x.data @ dequantize(self.weight_q, self.weight_scale, 0)\n")],
-    "accumulates in int8": [("        acc = (qx.astype(np.int32) - self.input_zero) @ self.weight_q.astype(np.int32)\n",
-                             "        acc = (qx - self.input_zero).astype(np.int8) @ self.weight_q\n")],
+    "accumulates in int8": [("        acc = self._centered_input(x) @ self.weight_q.astype(np.int32)\n",
+                             "        acc = self._centered_input(x).astype(np.int8) @ self.weight_q\n")],
     "weights with one scale per tensor": [("quantize(linear.weight.data, symmetric=True, axis=1)", "quantize(linear.weight.data, symmetric=True)")],
     "quantize ignores the axis": [("    reduce = None if axis is None else tuple(i for i in range(x.ndim) if i != axis % x.ndim)\n",
                                    "    reduce = None\n")],
@@ -43,13 +43,13 @@ MUTANTS = {
     "conv keeps the float32 weight": [("        self.bias = None if conv.bias is None else conv.bias.data.copy()\n",
                                        "        self.bias = None if conv.bias is None else conv.bias.data.copy()\n        self.weight = conv.weight\n")],
     "conv pads the int8 codes with 0": [(
-        "        centered = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero\n"
-        "        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)\n",
-        "        qx = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32)\n"
-        "        windows = _windows(_pad(qx, self.padding), self.kernel_size, self.stride) - self.input_zero\n")],
+        "        cols, (n, oh, ow) = _im2col(self._centered_input(x), self.kernel_size, self.stride, self.padding)\n",
+        "        codes = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32)\n"
+        "        cols, (n, oh, ow) = _im2col(codes, self.kernel_size, self.stride, self.padding)\n"
+        "        cols = cols - self.input_zero\n")],
     "conv weights with one scale per tensor": [("quantize(conv.weight.data, symmetric=True, axis=0)", "quantize(conv.weight.data, symmetric=True)")],
-    "conv on the float input": [("        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)\n",
-                                 "        windows = _windows(_pad(x.data / self.input_scale, self.padding), self.kernel_size, self.stride)\n")],
+    "conv on the float input": [("        cols, (n, oh, ow) = _im2col(self._centered_input(x), self.kernel_size, self.stride, self.padding)\n",
+                                 "        cols, (n, oh, ow) = _im2col(x.data / self.input_scale, self.kernel_size, self.stride, self.padding)\n")],
     "quantize_model leaves Conv2d in float32": [("            if isinstance(layer, (Linear, Conv2d)):\n", "            if isinstance(layer, Linear):\n")],
 }
 

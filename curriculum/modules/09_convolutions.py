@@ -315,6 +315,24 @@ class Conv2dBackward(Function):
         ### END SOLUTION
 
 
+def _im2col(x, kernel, stride, padding):
+    """The windows of x (N, C, H, W) (an array), padded with 0, as one matrix: returns (cols, (N, OH, OW))
+    with cols (C*kh*kw, N*OH*OW), one column per output position, its window flattened in the
+    (C, kh, kw) order of a flattened filter.
+
+    TODO: lay the windows out as columns.
+    APPROACH: 1. windows = _windows(_pad(x, padding), kernel, stride)   (kh*kw, N, C, OH, OW)
+              2. cols = windows.transpose(2, 0, 1, 3, 4).reshape(C*kh*kw, N*OH*OW)
+    HINT: the transpose puts the channel first, then the window element: the order (C, kh, kw)
+          of a flattened filter, so row r of cols meets column r of the flattened weight.
+    """
+    ### BEGIN SOLUTION
+    windows = _windows(_pad(x, padding), kernel, stride)
+    k, n, c, oh, ow = windows.shape
+    return windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow), (n, oh, ow)
+    ### END SOLUTION
+
+
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """2-D convolution of x (N, C, H, W) with weight (O, C, kh, kw) and bias (O,) or None -> (N, O, OH, OW).
 
@@ -324,14 +342,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     TODO: check the arguments, build cols from the windows of the padded input, multiply.
     APPROACH: 1. stride, padding as pairs; _check_input(x, weight.shape[2:], padding, "conv2d"); if
                  x.shape[1] != weight.shape[1], raise a ValueError naming both shapes and channel counts
-              2. windows = _windows(_pad(x.data, padding), (kh, kw), stride)   (kh*kw, N, C, OH, OW)
-              3. cols = windows.transpose(2, 0, 1, 3, 4).reshape(C*kh*kw, N*OH*OW)
-              4. out = weight.data.reshape(O, -1) @ cols, plus the bias as a column; reshape to
+              2. cols, (n, oh, ow) = _im2col(x.data, weight.shape[2:], stride, padding)
+              3. out = weight.data.reshape(O, -1) @ cols, plus the bias as a column; reshape to
                  (O, N, OH, OW) and transpose to (N, O, OH, OW)
-              5. return _recorded(Conv2dBackward, Tensor(out), x, weight, bias,
+              4. return _recorded(Conv2dBackward, Tensor(out), x, weight, bias,
                                   stride=stride, padding=padding, cols=cols)
-    HINT: the transpose in step 3 puts the channel first, then the window element: the order
-          (C, kh, kw) of a flattened filter, so row r of cols meets column r of the flattened weight.
     """
     ### BEGIN SOLUTION
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding", minimum=0)
@@ -339,9 +354,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     if x.shape[1] != weight.shape[1]:
         raise ValueError(f"conv2d: the input of shape {x.shape} has {x.shape[1]} channels, but the weight of shape "
                          f"{weight.shape} expects {weight.shape[1]} (in_channels)")
-    windows = _windows(_pad(x.data, padding), weight.shape[2:], stride)
-    k, n, c, oh, ow = windows.shape
-    cols = windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow)
+    cols, (n, oh, ow) = _im2col(x.data, weight.shape[2:], stride, padding)
     out = weight.data.reshape(weight.shape[0], -1) @ cols
     if bias is not None:
         out = out + bias.data[:, None]

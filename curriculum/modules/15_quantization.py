@@ -32,7 +32,7 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.layers import Layer, Linear, Sequential
 from tinytorch.core.autograd import no_grad
-from tinytorch.core.convolutions import Conv2d, _check_input, _pad, _windows
+from tinytorch.core.convolutions import Conv2d, _check_input, _im2col
 
 # %% [markdown]
 # ## int8: 256 levels and a ruler
@@ -158,24 +158,11 @@ test_unit_quantize_asymmetric()
 
 # %%
 #| export
-class QuantizedLinear(Layer):
-    """An int8 version of a Linear: weights int8 with one scale per output column, inputs int8 with
-    a calibrated scale and zero point, products summed in int32 and rescaled once."""
+class _QuantizedLayer(Layer):
+    """What QuantizedLinear and QuantizedConv2d share: their input's int8 grid, chosen by
+    calibrate() before the layer runs, and the integers it turns an input into."""
 
-    def __init__(self, linear):
-        """Quantize linear's weight per output channel (symmetric); keep the bias as float32.
-
-        TODO: keep in_features and out_features; self.weight_q, self.weight_scale from
-              quantize(weight, symmetric=True, axis=1) (the zero point is 0: not needed);
-              self.bias a float32 copy of the bias (or None); input_scale and input_zero None.
-        HINT: no reference to `linear` or its float weight may stay in self.
-        """
-        ### BEGIN SOLUTION
-        self.in_features, self.out_features = linear.in_features, linear.out_features
-        self.weight_q, self.weight_scale, _ = quantize(linear.weight.data, symmetric=True, axis=1)
-        self.bias = None if linear.bias is None else linear.bias.data.copy()
-        self.input_scale = self.input_zero = None  # set by calibrate()
-        ### END SOLUTION
+    input_scale = input_zero = None  # set by calibrate()
 
     def calibrate(self, x):
         """Choose the input's int8 grid from representative inputs x: asymmetric, one scale for all.
@@ -186,24 +173,53 @@ class QuantizedLinear(Layer):
         _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
         ### END SOLUTION
 
-    def forward(self, x):
-        """x (..., in_features) -> (..., out_features), computed on integers.
+    def _centered_input(self, x):
+        """The int8 codes of x (a Tensor) minus the zero point, as int32: the integers the layer
+        multiplies, in which the float 0.0 is exactly 0.
 
-        TODO: refuse when not calibrated or when the shape is wrong (clear messages), then:
-
-        APPROACH:
-        1. qx = _round_to_int8(x.data, self.input_scale, self.input_zero, -128)
-        2. acc = (qx as int32 - input_zero) @ (weight_q as int32)      -> int32
-        3. out = acc as float32 * (input_scale * weight_scale), plus the bias; return a Tensor
+        TODO: qx = _round_to_int8(x.data, self.input_scale, self.input_zero, -128); return qx as
+              int32 minus self.input_zero.
+        HINT: convert to int32 before subtracting: int8 arithmetic would wrap around.
         """
         if self.input_scale is None:
             raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
                                f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
+        ### BEGIN SOLUTION
+        return _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero
+        ### END SOLUTION
+
+
+class QuantizedLinear(_QuantizedLayer):
+    """An int8 version of a Linear: weights int8 with one scale per output column, inputs int8 with
+    a calibrated scale and zero point, products summed in int32 and rescaled once."""
+
+    def __init__(self, linear):
+        """Quantize linear's weight per output channel (symmetric); keep the bias as float32.
+
+        TODO: keep in_features and out_features; self.weight_q, self.weight_scale from
+              quantize(weight, symmetric=True, axis=1) (the zero point is 0: not needed);
+              self.bias a float32 copy of the bias (or None).
+        HINT: no reference to `linear` or its float weight may stay in self.
+        """
+        ### BEGIN SOLUTION
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        self.weight_q, self.weight_scale, _ = quantize(linear.weight.data, symmetric=True, axis=1)
+        self.bias = None if linear.bias is None else linear.bias.data.copy()
+        ### END SOLUTION
+
+    def forward(self, x):
+        """x (..., in_features) -> (..., out_features), computed on integers.
+
+        TODO: after the shape check (given), multiply integers and rescale once.
+
+        APPROACH:
+        1. acc = self._centered_input(x) @ (weight_q as int32)      -> int32
+        2. out = acc as float32 * (input_scale * weight_scale), plus the bias; return a Tensor
+        """
         if len(x.shape) < 2 or x.shape[-1] != self.in_features:
             raise ValueError(f"{self!r} expects input of shape (batch, {self.in_features}), got shape {x.shape}")
         ### BEGIN SOLUTION
-        qx = _round_to_int8(x.data, self.input_scale, self.input_zero, -128)
-        acc = (qx.astype(np.int32) - self.input_zero) @ self.weight_q.astype(np.int32)
+        acc = self._centered_input(x) @ self.weight_q.astype(np.int32)
         out = acc.astype(np.float32) * (self.input_scale * self.weight_scale)
         return Tensor(out if self.bias is None else out + self.bias)
         ### END SOLUTION
@@ -245,7 +261,7 @@ test_unit_quantized_linear()
 
 # %%
 #| export
-class QuantizedConv2d(Layer):
+class QuantizedConv2d(_QuantizedLayer):
     """An int8 version of a Conv2d: weights int8 with one scale per output channel, inputs int8 with
     a calibrated scale and zero point, each window's products summed in int32 (the im2col matrix
     product of module 09 on integers) and rescaled once."""
@@ -255,46 +271,34 @@ class QuantizedConv2d(Layer):
 
         TODO: as QuantizedLinear: keep in_channels, out_channels, kernel_size, stride, padding;
               weight_q, weight_scale from quantize(weight, symmetric=True, axis=0); bias a float32
-              copy (or None); input_scale and input_zero None.
+              copy (or None).
         """
         ### BEGIN SOLUTION
         self.in_channels, self.out_channels, self.kernel_size = conv.in_channels, conv.out_channels, conv.kernel_size
         self.stride, self.padding = conv.stride, conv.padding
         self.weight_q, self.weight_scale, _ = quantize(conv.weight.data, symmetric=True, axis=0)
         self.bias = None if conv.bias is None else conv.bias.data.copy()
-        self.input_scale = self.input_zero = None  # set by calibrate()
         ### END SOLUTION
-
-    def calibrate(self, x):
-        """Choose the input's int8 grid from representative inputs x (asymmetric, one scale for all)."""
-        _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
 
     def forward(self, x):
         """x (N, in_channels, H, W) -> (N, out_channels, OH, OW), computed on integers.
 
-        TODO: refuse when not calibrated or when the shape is wrong (clear messages), then:
+        TODO: after the shape checks (given), multiply integers and rescale once.
 
         APPROACH:
-        1. centered = _round_to_int8(x.data, input_scale, input_zero, -128) as int32, minus input_zero
-        2. windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)  (k, N, C, OH, OW)
-        3. cols = windows.transpose(2, 0, 1, 3, 4).reshape(C * k, N * OH * OW), as conv2d (09) does
-        4. acc = weight_q as int32, reshaped (O, C*kh*kw), @ cols                -> int32 (O, N*OH*OW)
-        5. out = acc as float32 * (input_scale * weight_scale as a column (O, 1)), plus bias[:, None];
+        1. cols, (n, oh, ow) = _im2col(self._centered_input(x), self.kernel_size, self.stride, self.padding)
+           (09's im2col, on integers)                                           -> int32 (C*kh*kw, N*OH*OW)
+        2. acc = weight_q as int32, reshaped (O, C*kh*kw), @ cols                -> int32 (O, N*OH*OW)
+        3. out = acc as float32 * (input_scale * weight_scale as a column (O, 1)), plus bias[:, None];
            reshape to (O, N, OH, OW), transpose to (N, O, OH, OW); return a Tensor
-        TRAP: pad after subtracting the zero point: padding the int8 codes with 0 would pad with
-              the float -input_zero * input_scale instead of 0.0.
+        TRAP: pad after subtracting the zero point (_im2col pads with 0): padding the int8 codes
+              with 0 would pad with the float -input_zero * input_scale instead of 0.0.
         """
-        if self.input_scale is None:
-            raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
-                               f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
         _check_input(x, self.kernel_size, self.padding, repr(self))
         if x.shape[1] != self.in_channels:
             raise ValueError(f"{self!r} expects input of shape (N, {self.in_channels}, H, W), got shape {x.shape}")
         ### BEGIN SOLUTION
-        centered = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero
-        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)
-        k, n, c, oh, ow = windows.shape
-        cols = windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow)
+        cols, (n, oh, ow) = _im2col(self._centered_input(x), self.kernel_size, self.stride, self.padding)
         acc = self.weight_q.reshape(self.out_channels, -1).astype(np.int32) @ cols
         out = acc.astype(np.float32) * (self.input_scale * self.weight_scale.reshape(-1, 1))
         if self.bias is not None:

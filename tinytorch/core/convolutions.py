@@ -130,6 +130,16 @@ class Conv2dBackward(Function):
         return grad_x, grad_weight, grad_bias
 
 
+def _im2col(x, kernel, stride, padding):
+    """The windows of x (N, C, H, W) (an array), padded with 0, as one matrix: returns (cols, (N, OH, OW))
+    with cols (C*kh*kw, N*OH*OW), one column per output position, its window flattened in the
+    (C, kh, kw) order of a flattened filter.
+    """
+    windows = _windows(_pad(x, padding), kernel, stride)
+    k, n, c, oh, ow = windows.shape
+    return windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow), (n, oh, ow)
+
+
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """2-D convolution of x (N, C, H, W) with weight (O, C, kh, kw) and bias (O,) or None -> (N, O, OH, OW).
 
@@ -141,9 +151,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     if x.shape[1] != weight.shape[1]:
         raise ValueError(f"conv2d: the input of shape {x.shape} has {x.shape[1]} channels, but the weight of shape "
                          f"{weight.shape} expects {weight.shape[1]} (in_channels)")
-    windows = _windows(_pad(x.data, padding), weight.shape[2:], stride)
-    k, n, c, oh, ow = windows.shape
-    cols = windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow)
+    cols, (n, oh, ow) = _im2col(x.data, weight.shape[2:], stride, padding)
     out = weight.data.reshape(weight.shape[0], -1) @ cols
     if bias is not None:
         out = out + bias.data[:, None]

@@ -8,7 +8,7 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.layers import Layer, Linear, Sequential
 from tinytorch.core.autograd import no_grad
-from tinytorch.core.convolutions import Conv2d, _check_input, _pad, _windows
+from tinytorch.core.convolutions import Conv2d, _check_input, _im2col
 
 
 def _round_to_int8(x, scale, zero_point, low):
@@ -40,7 +40,27 @@ def dequantize(q, scale, zero_point):
     return (q.astype(np.int32) - zero_point).astype(np.float32) * scale
 
 
-class QuantizedLinear(Layer):
+class _QuantizedLayer(Layer):
+    """What QuantizedLinear and QuantizedConv2d share: their input's int8 grid, chosen by
+    calibrate() before the layer runs, and the integers it turns an input into."""
+
+    input_scale = input_zero = None  # set by calibrate()
+
+    def calibrate(self, x):
+        """Choose the input's int8 grid from representative inputs x: asymmetric, one scale for all."""
+        _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
+
+    def _centered_input(self, x):
+        """The int8 codes of x (a Tensor) minus the zero point, as int32: the integers the layer
+        multiplies, in which the float 0.0 is exactly 0.
+        """
+        if self.input_scale is None:
+            raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
+                               f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
+        return _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero
+
+
+class QuantizedLinear(_QuantizedLayer):
     """An int8 version of a Linear: weights int8 with one scale per output column, inputs int8 with
     a calibrated scale and zero point, products summed in int32 and rescaled once."""
 
@@ -49,21 +69,12 @@ class QuantizedLinear(Layer):
         self.in_features, self.out_features = linear.in_features, linear.out_features
         self.weight_q, self.weight_scale, _ = quantize(linear.weight.data, symmetric=True, axis=1)
         self.bias = None if linear.bias is None else linear.bias.data.copy()
-        self.input_scale = self.input_zero = None  # set by calibrate()
-
-    def calibrate(self, x):
-        """Choose the input's int8 grid from representative inputs x: asymmetric, one scale for all."""
-        _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
 
     def forward(self, x):
         """x (..., in_features) -> (..., out_features), computed on integers."""
-        if self.input_scale is None:
-            raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
-                               f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
         if len(x.shape) < 2 or x.shape[-1] != self.in_features:
             raise ValueError(f"{self!r} expects input of shape (batch, {self.in_features}), got shape {x.shape}")
-        qx = _round_to_int8(x.data, self.input_scale, self.input_zero, -128)
-        acc = (qx.astype(np.int32) - self.input_zero) @ self.weight_q.astype(np.int32)
+        acc = self._centered_input(x) @ self.weight_q.astype(np.int32)
         out = acc.astype(np.float32) * (self.input_scale * self.weight_scale)
         return Tensor(out if self.bias is None else out + self.bias)
 
@@ -71,7 +82,7 @@ class QuantizedLinear(Layer):
         return f"QuantizedLinear(in_features={self.in_features}, out_features={self.out_features}, int8)"
 
 
-class QuantizedConv2d(Layer):
+class QuantizedConv2d(_QuantizedLayer):
     """An int8 version of a Conv2d: weights int8 with one scale per output channel, inputs int8 with
     a calibrated scale and zero point, each window's products summed in int32 (the im2col matrix
     product of module 09 on integers) and rescaled once."""
@@ -82,24 +93,13 @@ class QuantizedConv2d(Layer):
         self.stride, self.padding = conv.stride, conv.padding
         self.weight_q, self.weight_scale, _ = quantize(conv.weight.data, symmetric=True, axis=0)
         self.bias = None if conv.bias is None else conv.bias.data.copy()
-        self.input_scale = self.input_zero = None  # set by calibrate()
-
-    def calibrate(self, x):
-        """Choose the input's int8 grid from representative inputs x (asymmetric, one scale for all)."""
-        _, self.input_scale, self.input_zero = quantize(x, symmetric=False)
 
     def forward(self, x):
         """x (N, in_channels, H, W) -> (N, out_channels, OH, OW), computed on integers."""
-        if self.input_scale is None:
-            raise RuntimeError(f"{self!r} is not calibrated: run representative inputs through it first, "
-                               f"with layer.calibrate(x) or quantize_model(model, calibration_data)")
         _check_input(x, self.kernel_size, self.padding, repr(self))
         if x.shape[1] != self.in_channels:
             raise ValueError(f"{self!r} expects input of shape (N, {self.in_channels}, H, W), got shape {x.shape}")
-        centered = _round_to_int8(x.data, self.input_scale, self.input_zero, -128).astype(np.int32) - self.input_zero
-        windows = _windows(_pad(centered, self.padding), self.kernel_size, self.stride)
-        k, n, c, oh, ow = windows.shape
-        cols = windows.transpose(2, 0, 1, 3, 4).reshape(c * k, n * oh * ow)
+        cols, (n, oh, ow) = _im2col(self._centered_input(x), self.kernel_size, self.stride, self.padding)
         acc = self.weight_q.reshape(self.out_channels, -1).astype(np.int32) @ cols
         out = acc.astype(np.float32) * (self.input_scale * self.weight_scale.reshape(-1, 1))
         if self.bias is not None:
