@@ -3,12 +3,14 @@
 import { SCHEMA, VERSION, MAX_BYTES, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus,
   parseBackup, usable } from "./progress.js";
 import { SERVICE_WORKER, drivePaths, openDrive, readFiles, restoreFiles } from "./backup.js";
+import { forged } from "./olympics.js";
 
 const $ = (id) => document.getElementById(id);
 let course = null;        // course.json, written by the site build from curriculum/course.toml
 let db = null;            // the IndexedDB connection, or null when the browser refuses one
 let records = new Map();  // id -> progress record: what the page shows and what Export saves
 let drive = null;         // the paths in JupyterLite's drive (the learner's files), null when unreadable
+let flagged = new Map();  // submission id -> why its figures do not give its checksum, qualification or score
 
 async function main() {
   // The site's service worker (service-worker.js) makes the notebook pages cross-origin isolated,
@@ -53,7 +55,22 @@ async function refresh() {
     }
   }
   drive = await withDrive(drivePaths).catch(() => null);
+  flagged = await checkSubmissions();
   render();
+}
+
+// The Torch Olympics submissions that do not follow from their figures (olympics.js, as the class
+// page checks them): a record edited in the browser's storage or in an imported file. Such a
+// record is flagged on its card and its score is not shown as a personal best.
+async function checkSubmissions() {
+  const flags = new Map();
+  for (const record of records.values()) {
+    if (record.kind !== "submission") continue;
+    const why = await forged(record, course)  // crypto.subtle: only on https, localhost and 127.0.0.1
+      .catch((error) => `its checksum could not be checked in this browser (${error?.name}: ${error?.message})`);
+    if (why) flags.set(record.id, why);
+  }
+  return flags;
 }
 
 function storageProblem(what, error) {
@@ -81,7 +98,10 @@ function render() {
   sections.push(section("Milestones", Object.entries(course.milestones).map(([id, milestone]) =>
     milestoneCard(id, milestone, statuses))));
   const bests = Object.entries(course.events ?? {}).filter(([name]) => records.has(`submission:${name}`));
-  if (bests.length) sections.push(section("Torch Olympics: your personal bests", bests.map(([name, event]) => bestCard(event, records.get(`submission:${name}`)))));
+  if (bests.length) {
+    sections.push(section("Torch Olympics: your personal bests", bests.map(([name, event]) =>
+      bestCard(event, records.get(`submission:${name}`), flagged.get(`submission:${name}`)))));
+  }
   $("course").replaceChildren(...sections);
   showNext(statuses);
 }
@@ -119,8 +139,10 @@ function milestoneCard(id, milestone, statuses) {
   return card(String(milestone.year), milestone.title, `milestone_${id}_${milestone.name}.ipynb`, status, detail);
 }
 
-// An event of module 20 and the learner's best submission in it (tito keeps the best; see tito/olympics.py).
-function bestCard(event, record) {
+// An event of module 20 and the learner's best submission in it (tito keeps the best; see
+// tito/olympics.py), or, when the record does not follow from its figures, why it is not counted.
+function bestCard(event, record, why) {
+  if (why) return card("🏅", event.title, "", "flagged", `not counted: ${why}; run module 20 again to submit`);
   const figure = event.rank === "all_around" ? "score" : event.rank;
   const detail = `${figure} ${record.score.toPrecision(4)} · ${record.description} · ${record.attempts} submitted`;
   return card("🏅", event.title, "", record.qualifies ? "qualifies" : "does not qualify", detail);

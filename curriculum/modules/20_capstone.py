@@ -267,6 +267,7 @@ test_hidden_rules_edges_and_leaderboard_order()
 # digits, and submit each to every event. The JSON lines are your submissions.
 
 # %%
+from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.activations import ReLU
 from tinytorch.core.losses import CrossEntropyLoss
 from tinytorch.core.optimizers import Adam
