@@ -35,6 +35,8 @@ MUTANTS = {
         "                function.backward = self._timed_backward(name, function.backward)\n",
         "                function.backward = self._timed_backward(self.layers[0][0], function.backward)\n")],
     "flops ignore the batch": [("    rows = int(np.prod(x_shape[:-1], dtype=np.int64))\n", "    rows = 1\n")],
+    "flops in int32 (as NumPy's default int in the browser)": [("    rows = int(np.prod(x_shape[:-1], dtype=np.int64))\n",
+                                                                "    rows = np.prod(x_shape[:-1], dtype=np.int32)\n")],
     "flops forget the bias": [("    return products + (rows * layer.out_features if layer.bias is not None else 0)\n",
                                "    return products\n")],
     "memory is the result's size": [("        fn()\n        peak = tracemalloc.get_traced_memory()[1]\n",

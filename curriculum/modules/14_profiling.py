@@ -595,8 +595,10 @@ def test_hidden_count_flops_cases():
     expected = 2 * 4 * 5 * 6 + 4 * 6 + 2 * 4 * 6 * 2 + 4 * 2
     got = count_flops(nested, (4, 5))
     assert got == expected, f"a Sequential inside a Sequential on (4, 5): expected {expected} FLOPs, got {got}"
-    big = count_flops(Linear(4096, 4096), (1024, 4096))
-    assert big == 2 * 1024 * 4096 * 4096 + 1024 * 4096, f"Linear(4096, 4096) on 1024 rows: expected {2 * 1024 * 4096 * 4096 + 1024 * 4096} (no 32-bit overflow), got {big}"
+    big = Linear(2, 2)
+    big.in_features = big.out_features = 4096  # the rule reads the sizes: a big layer's count without running its 34 GFLOPs
+    got = linear_flops(big, (1024, 4096), (1024, 4096))
+    assert got == 2 * 1024 * 4096 * 4096 + 1024 * 4096, f"Linear(4096, 4096) on 1024 rows: expected {2 * 1024 * 4096 * 4096 + 1024 * 4096} (no 32-bit overflow), got {got}"
 
 
 def test_hidden_model_bytes_counts_every_array_once():
