@@ -58,7 +58,7 @@ except grade.CheckTimeout:
 json.dumps({"version": sys.version_info[:2], "numpy": "numpy" in sys.modules, "monitoring": hasattr(sys, "monitoring"),
             "solved": solved.summary(), "stubbed": [c.message for c in stubbed.checks], "stubs": stubbed.stubs,
             "stopped": stopped, "exiting": exiting.problem, "looping": [c.message for c in looping.checks],
-            "tools_free": all(sys.monitoring.get_tool(i) is None for i in range(6))})
+            "tools_free": all(sys.monitoring.get_tool(i) is None for i in range(6)), "budget": grade.BUDGET})
 """
 
 
@@ -74,6 +74,7 @@ def test_grading_and_time_limit_in_pyodide(tmp_path):
     assert got["stubs"] == ["double", "halve"]
     assert got["stubbed"] == ["not implemented yet: double", "not implemented yet: double", "not implemented yet: halve"]
     assert got["stopped"] and got["tools_free"], got
+    assert got["budget"] == 30, got  # 10 s on CPython: NumPy in the browser runs 50-100x slower
     # no child process here: sys.exit and a bare `except:` loop are still caught in the kernel itself
     assert got["exiting"].startswith("your code could not run: your code called sys.exit(0) (SystemExit)"), got
     assert got["looping"][0].startswith("stopped after 0.3 s") and "x += 1" in got["looping"][0], got
