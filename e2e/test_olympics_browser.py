@@ -99,7 +99,7 @@ def cards(page):
             for card in section.locator(".card").all()}
 
 
-def test_olympics_submissions_reach_progress_and_the_dashboard(page, site_url, needs_numpy):
+def test_olympics_submissions_reach_progress_and_the_dashboard(needs_numpy, page, site_url):
     course = Course()
     events, figures_keys = olympics.rules(course)
     page.goto(site_url + notebook_url(NOTEBOOK))
