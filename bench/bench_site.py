@@ -21,7 +21,10 @@ stock site loads from its CDN). So the two differ only in their JupyterLite and 
 and in where Pyodide is (ours is under api/, out of the service worker's way: see lite/build.py).
 Each is opened the way its learners open a notebook: ours in Jupyter Notebook's one-document page
 (notebooks/index.html?path=..., the dashboard's link), stock in JupyterLab (lab/index.html?path=...,
-its default app).
+its default app). Ours starts its kernel from the memory snapshot the build made (lite/snapshot.py:
+Python's memory after the kernel's imports, and the wheels' files in one blob), and starts the
+kernel's worker while the page loads, as soon as its service worker controls the page
+(site/notebook-page.js; on the cold load the page registers it first).
 """
 
 import argparse
@@ -48,14 +51,17 @@ NOTEBOOK = "00_welcome.ipynb"
 
 
 def stock_site(ours):
-    """JupyterLite with its default settings and, in static/pyodide, our Pyodide without the grader."""
-    lite_dir, output = BUILD / "stock.lite", BUILD / "stock"
+    """JupyterLite with its default settings and, in static/pyodide, our Pyodide without the grader,
+    built beside ours (`ours`-stock/)."""
+    lite_dir, output = ours.with_name(f"{ours.name}-stock.lite"), ours.with_name(f"{ours.name}-stock")
     shutil.rmtree(lite_dir, ignore_errors=True)
     shutil.rmtree(output, ignore_errors=True)
     pyodide = lite_dir / "static" / "pyodide"
     shutil.copytree(ours / PYODIDE, pyodide)
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     (pyodide / lock["packages"].pop(GRADER)["file_name"]).unlink()
+    for path in pyodide.glob("kernel-*"):  # ours only: the kernel's snapshot and early start
+        path.unlink()
     (pyodide / "pyodide-lock.json").write_text(json.dumps(lock))
     (lite_dir / "files").mkdir()
     shutil.copy(ours / "files" / NOTEBOOK, lite_dir / "files")
@@ -109,7 +115,7 @@ def main():
     runs = parser.parse_args().runs
     ours = build(pyodide_dist=os.environ.get("TINYTORCH_PYODIDE_DIST") or None,
                  output=os.environ.get("TINYTORCH_SITE_OUT") or BUILD / "site")
-    sites = {"tinytorch": ours, "stock": stock_site(ours)}
+    sites = {"tinytorch": Path(ours), "stock": stock_site(Path(ours))}
     results = {name: [] for name in sites}
     with sync_playwright() as playwright:
         urls = {name: serve_in_thread(folder, handler=CountingHandler)[1] for name, folder in sites.items()}

@@ -37,6 +37,8 @@ from tito.grade import outline
 from tito.kernel import KERNELSPEC, LANGUAGE_INFO
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from lite.snapshot import SnapshotError, make_snapshot
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 OUTPUT = BUILD / "site"
@@ -59,8 +61,6 @@ GRADER = "tinytorch-grader"
 # files). Under /api/ the kernel's downloads (Pyodide's 9.6 MB of WebAssembly, the wheels) come
 # straight from the browser's HTTP cache, which Chromium serves faster: the kernel was ready after
 # a reload in 4.4 s here against 5.1 s under static/ (bench/bench_site.py); a first visit is the same.
-# (Measured before site/service-worker.js kept the site for offline use: it now answers these files
-# from its own cache too, and that path's kernel start has not been measured against this one.)
 PYODIDE = "api/pyodide"
 # Listed in loadPyodideOptions.packages, the kernel loads them all at once from the lockfile
 # instead of one by one through piplite; the grader comes with them, so `%load_ext tito` works.
@@ -102,7 +102,9 @@ def build_unlocked(pyodide_dist, output, force, klass=NO_CLASS):
     stamp.unlink(missing_ok=True)
     numpy_bundled = stage_pyodide(lite_dir / PYODIDE, pyodide_dist)  # JupyterLite leaves it alone
     preload = PRELOAD + ["numpy"] * numpy_bundled
-    write_json(lite_dir / "jupyter-lite.json", lite_settings(preload, klass))
+    settings = lite_settings(preload, klass)
+    write_json(lite_dir / "jupyter-lite.json", settings)
+    stage_kernel_start(lite_dir / PYODIDE, settings["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN])
     shutil.copy(ROOT / "lite" / "jupyter_lite_config.json", lite_dir)
     stage_notebooks(lite_dir / "contents")
 
@@ -114,6 +116,7 @@ def build_unlocked(pyodide_dist, output, force, klass=NO_CLASS):
     if jupyterlite.returncode:
         raise BuildError(f"jupyter lite build failed:\n{jupyterlite.stdout[-3000:]}{jupyterlite.stderr[-3000:]}")
     shutil.copytree(lite_dir / PYODIDE, output / PYODIDE)
+    write_kernel_worker(output)
     # site/service-worker.js wraps JupyterLite's (see there); site/notebook-page.js joins its pages.
     (output / "service-worker.js").rename(output / "jupyterlite-service-worker.js")
     shutil.copytree(ROOT / "site", output, dirs_exist_ok=True)
@@ -170,8 +173,8 @@ def lite_settings(preload, klass=NO_CLASS):
             # site/notebook-page.js saves notebooks; JupyterLab's autosave beside it would race it.
             "settingsOverrides": {"@jupyterlab/docmanager-extension:plugin": {"autosave": False}},
             "litePluginSettings": {
-                "@jupyterlite/pyodide-kernel-extension:kernel": {
-                    "pyodideUrl": f"./{PYODIDE}/pyodide.mjs",
+                KERNEL_PLUGIN: {
+                    "pyodideUrl": f"./{PYODIDE}/{KERNEL_PYODIDE}",
                     "disablePyPIFallback": True,
                     "loadPyodideOptions": {
                         "lockFileURL": f"./{PYODIDE}/pyodide-lock.json",
@@ -185,16 +188,47 @@ def lite_settings(preload, klass=NO_CLASS):
     }
 
 
+KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+# The kernel's pyodideUrl: Pyodide's loadPyodide, started from the memory snapshot the build makes
+# after the kernel's slow imports (lite/snapshot.py) when it fits, the normal way when not.
+KERNEL_PYODIDE = "kernel-pyodide.mjs"
+
+
+def stage_kernel_start(pyodide_dir, kernel):
+    """Next to Pyodide: the kernel's pyodideUrl and the snapshot it starts from, made for the
+    kernel's settings `kernel` (its environment, and the packages it loads but NumPy's)."""
+    for name in (KERNEL_PYODIDE, "kernel-drive.mjs"):  # kernel-drive.mjs: for lite/kernel-worker.mjs
+        shutil.copy(ROOT / "lite" / name, pyodide_dir)
+    options = kernel["loadPyodideOptions"]
+    try:
+        make_snapshot(pyodide_dir, options["env"], [name for name in options["packages"] if name != "numpy"], site_packages())
+    except SnapshotError as error:  # e.g. a Node.js without these WebAssembly flags: a slower start, nothing broken
+        print(f"warning: no kernel snapshot, the kernel will start the normal way (slower): {error}", file=sys.stderr)
+
+
+def write_kernel_worker(output):
+    """api/pyodide/kernel-worker.mjs (lite/kernel-worker.mjs): the kernel's worker that
+    site/notebook-page.js starts as the page loads, importing pyodide-kernel's own worker."""
+    static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    workers = sorted(static.glob("comlink.worker.*.js"))
+    if len(workers) != 1:
+        raise BuildError(f"expected one comlink.worker.*.js in {static} (pyodide-kernel's worker), found {[w.name for w in workers]}: "
+                         "lite/kernel-worker.mjs and site/notebook-page.js need updating for this pyodide-kernel")
+    url = "../../" + workers[0].relative_to(output).as_posix()
+    worker = (ROOT / "lite" / "kernel-worker.mjs").read_text()
+    (output / PYODIDE / "kernel-worker.mjs").write_text(worker.replace("%(kernel_worker)s", url))
+
+
 def check_settings(output):
     """Fail the build if a JupyterLite config in `output` could send the kernel to a CDN or PyPI
     (an incremental JupyterLite rebuild has been seen to drop pyodideUrl)."""
     for path in output.rglob("jupyter-lite.json"):
         config = json.loads(path.read_text())["jupyter-config-data"]
-        kernel = config.get("litePluginSettings", {}).get("@jupyterlite/pyodide-kernel-extension:kernel")
+        kernel = config.get("litePluginSettings", {}).get(KERNEL_PLUGIN)
         if path.parent == output:
             assert kernel, f"{path}: no Pyodide kernel settings"
         if kernel is not None:
-            assert kernel.get("pyodideUrl") == f"./{PYODIDE}/pyodide.mjs", f"{path}: pyodideUrl is {kernel.get('pyodideUrl')!r}"
+            assert kernel.get("pyodideUrl") == f"./{PYODIDE}/{KERNEL_PYODIDE}", f"{path}: pyodideUrl is {kernel.get('pyodideUrl')!r}"
             assert kernel.get("disablePyPIFallback") is True, f"{path}: disablePyPIFallback is not true"
 
 

@@ -13,7 +13,7 @@
 //    Pyodide raises KeyboardInterrupt in the running cell. The kernel and everything defined in it
 //    stay.
 
-import { openDrive, readRecord, writeRecord } from "./backup.js";
+import { SERVICE_WORKER, openDrive, readRecord, writeRecord } from "./backup.js";
 
 // The page is cross-origin isolated (site/service-worker.js) for one reason: a SharedArrayBuffer
 // for the kernel's interrupt buffer. JupyterLite's Pyodide kernel would also switch its drive to
@@ -28,14 +28,55 @@ const SIGINT = 2;
 const buffers = new Map();  // a kernel connection's client id -> its kernel's interrupt buffer
 // The kernel's worker is made by JupyterLite's code; listening to every worker this page makes is
 // how the page hears from it. Other messages pass untouched to JupyterLite's own listeners.
-window.Worker = class extends window.Worker {
-  constructor(...args) {
-    super(...args);
-    this.addEventListener("message", ({ data }) => {
-      if (typeof data?.tinytorchInterrupt === "string" && data.buffer instanceof Int32Array) {
-        buffers.set(data.tinytorchInterrupt, data.buffer);
+function hearInterruptBuffer(worker) {
+  worker.addEventListener("message", ({ data }) => {
+    if (typeof data?.tinytorchInterrupt === "string" && data.buffer instanceof Int32Array) {
+      buffers.set(data.tinytorchInterrupt, data.buffer);
+    }
+  });
+}
+
+// The kernel starts while the page loads: a page that opens a notebook starts the kernel's worker
+// (api/pyodide/kernel-worker.mjs: pyodide-kernel's own worker, with Pyodide already starting) as
+// soon as the service worker controls the page, and JupyterLite, when it makes its first kernel
+// worker, gets that one. Not before: a worker started before the service worker took over would
+// not reach the drive (its requests go through the service worker). On a first visit the page
+// registers the service worker itself, at the URL JupyterLite registers it (backup.js), so that
+// it takes over while JupyterLite's code is still loading.
+const KERNEL_WORKER = /\/pyodide-kernel-extension\/static\/comlink\.worker\.[0-9a-f]+\.js$/;
+const NativeWorker = window.Worker;
+let earlyKernel = null;
+let kernelAsked = false;  // JupyterLite made its kernel's worker: too late for an early one
+
+function startKernelEarly() {
+  if (!kernelAsked && !earlyKernel) {
+    earlyKernel = new NativeWorker(new URL("api/pyodide/kernel-worker.mjs", import.meta.url), { type: "module" });
+  }
+}
+
+if (navigator.serviceWorker && new URLSearchParams(location.search).get("path")?.endsWith(".ipynb")) {
+  if (navigator.serviceWorker.controller) {
+    startKernelEarly();
+  } else {
+    navigator.serviceWorker.addEventListener("controllerchange", startKernelEarly, { once: true });
+    navigator.serviceWorker.register(new URL(SERVICE_WORKER, import.meta.url))
+      .catch((error) => console.warn("TinyTorch: no service worker:", error));
+  }
+}
+
+window.Worker = class extends NativeWorker {
+  constructor(url, options) {
+    if (KERNEL_WORKER.test(new URL(url, location.href).pathname)) {
+      kernelAsked = true;
+      if (earlyKernel) {
+        const worker = earlyKernel;
+        earlyKernel = null;
+        hearInterruptBuffer(worker);
+        return worker;  // a constructor may return another object: JupyterLite's code gets the early worker
       }
-    });
+    }
+    super(url, options);
+    hearInterruptBuffer(this);
   }
 };
 

@@ -1,6 +1,7 @@
 """The site build (lite/build.py) on CPython: what it ships, what its config points at, and
 taking NumPy from a Pyodide distribution (here a fake one: a lockfile and a dummy wheel)."""
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -21,7 +22,7 @@ def site():
 def test_config_never_points_beyond_the_site(site):
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
-    assert kernel["pyodideUrl"] == "./api/pyodide/pyodide.mjs"
+    assert kernel["pyodideUrl"] == "./api/pyodide/kernel-pyodide.mjs"  # Pyodide's loadPyodide, from the snapshot if it fits
     assert kernel["disablePyPIFallback"] is True
     assert kernel["loadPyodideOptions"]["lockFileURL"] == "./api/pyodide/pyodide-lock.json"
     for path in site.rglob("jupyter-lite.json"):
@@ -40,6 +41,24 @@ def test_lockfile_lists_exactly_the_shipped_wheels(site):
     preload = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"][
         "@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
     assert set(preload) <= set(lock["packages"])
+
+
+def test_kernel_snapshot_matches_what_the_kernel_loads(site):
+    """The snapshot's manifest names this lockfile, the kernel's environment and packages, the
+    snapshot's memory and the blob of the wheels' files (lite/kernel-pyodide.mjs checks each)."""
+    pyodide = site / "api" / "pyodide"
+    manifest = json.loads((pyodide / "kernel-snapshot.json").read_text())
+    options = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"][
+        "@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]
+    assert manifest["lockfile_sha256"] == hashlib.sha256((pyodide / "pyodide-lock.json").read_bytes()).hexdigest()
+    assert manifest["env"] == options["env"] and set(manifest["packages"]) <= set(options["packages"])
+    assert "numpy" not in manifest["packages"] + manifest["files"]["packages"]  # a snapshot cannot hold a loaded native library
+    memory = gzip.decompress((pyodide / manifest["file"]).read_bytes())
+    assert (hashlib.sha256(memory).hexdigest(), len(memory)) == (manifest["sha256"], manifest["size"])
+    files = gzip.decompress((pyodide / manifest["files"]["file"]).read_bytes())
+    assert (hashlib.sha256(files).hexdigest(), len(files)) == (manifest["files"]["sha256"], manifest["files"]["size"])
+    assert set(manifest["packages"]) <= set(manifest["files"]["packages"])
+    assert manifest["pyodide"] == json.loads((lite.NPM_PYODIDE / "package.json").read_text())["version"]
 
 
 def test_course_json_and_landing_page(site):
