@@ -46,7 +46,6 @@ def main():
 
     site = build(pyodide_dist=args.dist, output=Path(os.environ.get("TINYTORCH_SITE_OUT") or OUTPUT.with_name("site-numpy")))
     server, url = serve_in_thread(site)
-    site_tools.run_cell.__defaults__ = (TIMEOUT,)  # complete_module types each cell with run_cell's default
     course = Course()
     mids = [mid for mid in sorted(course.modules) if "source" in course.modules[mid]]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
@@ -59,7 +58,7 @@ def main():
             started = time.perf_counter()
             site_tools.open_from_dashboard(page, url, course.modules[mid]["title"], course.notebook_name(mid))
             opened = time.perf_counter()
-            output = site_tools.complete_module(page, mid)
+            output = site_tools.complete_module(page, mid, TIMEOUT)
             done = time.perf_counter()
             completed = f"module {mid} completed" in output
             print(f"module {mid}: kernel ready {opened - started:5.1f} s, solutions and grading {done - opened:5.1f} s: "
@@ -68,7 +67,7 @@ def main():
                 sys.exit(output)
         for mid in MILESTONES:  # in the kernel that completed module 20, with the package it wrote
             started = time.perf_counter()
-            output = site_tools.run_cell(page, f"%tito milestone run {mid}")
+            output = site_tools.run_cell(page, f"%tito milestone run {mid}", TIMEOUT)
             verdict = next((line for line in output.splitlines() if line.startswith(f"Milestone {mid} ")), output[-2000:])
             print(f"milestone {mid}: {time.perf_counter() - started:5.1f} s: {verdict}", flush=True)
         guard.check()

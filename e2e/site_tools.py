@@ -134,14 +134,15 @@ def run_active_cell(page, cell, timeout):
     return cell.query_selector(".jp-OutputArea").inner_text()
 
 
-def complete_module(page, mid):
+def complete_module(page, mid, timeout=60_000):
     """Type module `mid`'s solutions (the export cells of its instructor notebook) into the open
-    notebook as the learner would, run them, then `%tito module complete mid`; returns its output."""
+    notebook as the learner would, run them, then `%tito module complete mid`; returns its output.
+    `timeout`: ms for each cell, as run_cell's."""
     course = Course(INSTRUCTOR_COURSE)
     for label, code in notebook_exports(course.notebook(mid, instructor=True)):
-        output = run_cell(page, code)
+        output = run_cell(page, code, timeout)
         assert "Traceback" not in output, f"module {mid}'s solution ({label}) failed:\n{output}"
-    return run_cell(page, f"%tito module complete {mid}")
+    return run_cell(page, f"%tito module complete {mid}", timeout)
 
 
 def read_progress(page):
