@@ -5,6 +5,7 @@ The site is served under a subpath (/course/) on one 127.0.0.1 port, the host pa
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from site_tools import KERNEL_IDLE, complete_module
 
@@ -96,4 +97,5 @@ def test_a_milestone_opens_alone(page, site_under_subpath):
 ])
 def test_a_wrong_embed_url_says_what_is_wrong(page, site_under_subpath, query, says):
     page.goto(site_under_subpath + "embed.html?" + query)
-    assert says in page.locator("#embed-error").inner_text()
+    # The message is written once the course's module list has loaded: wait for it.
+    expect(page.locator("#embed-error")).to_contain_text(says)
