@@ -11,7 +11,9 @@ What is measured, in Chromium, each run in a new browser profile (empty cache):
                        honest readiness signal: JupyterLab's "Idle" indicator is already idle
                        while the notebook is shown, before the kernel has even been created.
   kernel ready, warm   the same after reloading the page (HTTP cache and compiled code kept).
-  MB sent cold / warm  bytes the server sent for each of the two loads.
+  MB sent cold / warm  bytes the server sent for each of the two loads. Not counted: the rest of
+                       our site, which the service worker downloads for offline use once the
+                       kernel has been idle for 3 s (site/service-worker.js).
 Prints the median and the range of each, for both sites, and the ratio of the medians.
 
 The stock site is `jupyter lite build` with its default settings; its static/pyodide/ is ours
@@ -24,7 +26,8 @@ Each is opened the way its learners open a notebook: ours in Jupyter Notebook's 
 its default app). Ours starts its kernel from the memory snapshot the build made (lite/snapshot.py:
 Python's memory after the kernel's imports, and the wheels' files in one blob), and starts the
 kernel's worker while the page loads, as soon as its service worker controls the page
-(site/notebook-page.js; on the cold load the page registers it first).
+(site/notebook-page.js; on the cold load the page registers it first), and creates the IPython
+kernel in it before JupyterLab asks for it.
 """
 
 import argparse

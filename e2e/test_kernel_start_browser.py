@@ -1,6 +1,6 @@
 """The kernel's fast start (lite/snapshot.py, lite/kernel-pyodide.mjs, site/notebook-page.js): it
-starts from the build's memory snapshot, early (while the page loads) once the service worker
-controls the page, with a fresh random seed; a snapshot that is damaged or does not match this
+starts from the build's memory snapshot, early (while the page loads, its IPython kernel too) once
+the service worker controls the page, with a fresh random seed; a snapshot that is damaged or does not match this
 Pyodide falls back to a normal start, with a warning and no console error."""
 
 import gzip
@@ -11,7 +11,8 @@ import pytest
 
 from site_tools import notebook_url, run_cell, wait_for_kernel
 
-START = "import js, random; print(js.tinytorchKernelStart.snapshot, js.tinytorchKernelStart.early, random.random())"
+START = ("import js, random; start = js.tinytorchKernelStart; "
+         "print(start.snapshot, start.early, start.created, random.random())")
 NOTEBOOK = "00_welcome.ipynb"
 
 
@@ -20,12 +21,12 @@ def test_kernel_starts_from_the_snapshot_and_early(page, site_url):
     wait_for_kernel(page)
     # A first visit: early only if the service worker the page registers took over before
     # JupyterLite made the kernel's worker, so not checked here.
-    snapshot, _, first_random = run_cell(page, START, timeout=300_000).split()
+    snapshot, _, _, first_random = run_cell(page, START, timeout=300_000).split()
     assert snapshot == "True"
     page.reload()  # now the service worker controls the page from its start
     wait_for_kernel(page)
-    snapshot, early, second_random = run_cell(page, START, timeout=300_000).split()
-    assert (snapshot, early) == ("True", "True")
+    snapshot, early, created, second_random = run_cell(page, START, timeout=300_000).split()
+    assert (snapshot, early, created) == ("True", "True", "True")
     assert first_random != second_random, "each kernel seeds random afresh, not from the snapshot's state"
     # The files the snapshot's kernel has without unpacking its wheels: a module it never
     # imported, package metadata, and tito's course data.

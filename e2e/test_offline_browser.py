@@ -40,3 +40,26 @@ def test_a_module_never_opened_works_offline_after_one_visit(new_context, site_u
         assert run_cell(page, "import numpy\nprint(numpy.arange(4).sum())").strip() == "6"
     else:
         assert run_cell(page, "print(sum(range(4)))").strip() == "6"
+
+
+# A page's word to the site's service worker (backup.js's precache), once the worker is active.
+ASK = """async (when) => {
+    const registration = await navigator.serviceWorker.register("service-worker.js?enableCache=false");
+    await navigator.serviceWorker.ready;
+    registration.active.postMessage({type: "tinytorch:precache", when});
+}"""
+
+
+def test_the_background_downloads_wait_while_a_page_holds_them(new_context, site_url, site_dir):
+    """A notebook page holds them while its kernel starts or runs a cell ("later"), and lets them go
+    ("now"); the class report page asks nothing itself, so the test speaks for it."""
+    manifest = precache(site_dir)
+    name, files = f"tinytorch-{manifest['version']}", len(manifest["files"])
+    page = new_context().new_page()
+    page.goto(site_url + "class.html")
+    page.evaluate(ASK, "later")
+    page.wait_for_timeout(3000)  # unheld, the worker caches most of the site's 500-odd files in this time
+    held = page.evaluate("(name) => caches.open(name).then((cache) => cache.keys()).then((keys) => keys.length)", name)
+    assert held < 20, f"{held} files were downloaded while held"
+    page.evaluate(ASK, "now")
+    page.wait_for_function(CACHE_COMPLETE, arg=[name, files], polling=500, timeout=KERNEL_START)

@@ -27,17 +27,31 @@ export function prestart() {
     return options;
   });
   // A copy: Pyodide adds to the options it is given (HOME in env), and the kernel's must be compared with these.
-  const pyodide = options.then((options) => startPyodide(structuredClone(options)));
+  const pyodide = options.then((options) => startPyodide(structuredClone(options))).then(createKernel);
   pyodide.catch(() => {});  // the kernel, if it takes it, reports a failure; if it does not, a failure does not matter
   prestarted = { options, pyodide };
+}
+
+// pyodide-kernel creates its IPython kernel at `import pyodide_kernel` (1.5-3 s, which no snapshot
+// can hold: the kernel keeps JavaScript objects). Its worker imports it once it has mounted the
+// drive; nothing in that import looks at the drive, so the early start does it first, and the
+// worker's import finds it done. If it fails, the worker's own import says why, where the learner sees it.
+async function createKernel(pyodide) {
+  try {
+    await pyodide.runPythonAsync("import pyodide_kernel");
+    pyodide.tinytorchKernelCreated = true;
+  } catch (error) {
+    console.warn("TinyTorch: the kernel was not created early:", error.message);
+  }
+  return pyodide;
 }
 
 // What the kernel asks Pyodide for, but the callbacks it gives: what a prestarted Pyodide must match.
 const asked = ({ indexURL, lockFileURL, packages, env }) => JSON.stringify({ indexURL, lockFileURL, packages, env });
 
 // How this kernel started, for the curious and the tests (`import js; js.tinytorchKernelStart`):
-// early (before JupyterLite asked for it), from the snapshot.
-globalThis.tinytorchKernelStart = { early: false, snapshot: false };
+// early (before JupyterLite asked for it), its IPython kernel created early too, from the snapshot.
+globalThis.tinytorchKernelStart = { early: false, created: false, snapshot: false };
 
 // pyodide-kernel's worker calls this as Pyodide's loadPyodide.
 export async function loadPyodide(options) {
@@ -47,6 +61,7 @@ export async function loadPyodide(options) {
     try {
       const pyodide = await early.pyodide;
       globalThis.tinytorchKernelStart.early = true;
+      globalThis.tinytorchKernelStart.created = pyodide.tinytorchKernelCreated === true;
       pyodide.setStdout({ batched: options.stdout });
       pyodide.setStderr({ batched: options.stderr });
       return pyodide;

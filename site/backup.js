@@ -12,6 +12,14 @@
 // for the drive it reads through the worker.
 export const SERVICE_WORKER = "service-worker.js?enableCache=false";
 
+// Ask the site's service worker (service-worker.js) to keep every file of the site for offline
+// use: "now", or "later", when this page says "now" (a notebook page whose kernel is starting).
+export function precache(when) {
+  navigator.serviceWorker?.ready
+    .then((registration) => registration.active?.postMessage({ type: "tinytorch:precache", when }))
+    .catch((error) => console.warn("TinyTorch: the site is not kept for offline use:", error));
+}
+
 export const MAX_FILES = 200;
 export const MAX_FILE_BYTES = 10_000_000;  // a notebook with outputs is rarely over 1 MB
 const FIELDS = ["path", "text"];

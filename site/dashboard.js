@@ -2,7 +2,7 @@
 // import of progress. The rules (statuses, checking, merging) live in progress.js.
 import { SCHEMA, VERSION, MAX_BYTES, openDB, readAll, importRecords, winners, moduleStatuses, milestoneStatus,
   parseBackup, usable } from "./progress.js";
-import { SERVICE_WORKER, drivePaths, openDrive, readFiles, restoreFiles } from "./backup.js";
+import { SERVICE_WORKER, drivePaths, openDrive, precache, readFiles, restoreFiles } from "./backup.js";
 import { forged } from "./olympics.js";
 
 const $ = (id) => document.getElementById(id);
@@ -40,6 +40,7 @@ async function main() {
   $("import").addEventListener("click", () => $("import-file").click());
   $("import-file").addEventListener("change", importProgress);
   $("export").disabled = $("import").disabled = false;
+  precache("now");  // the course map is drawn: keep the rest of the site for offline use
   // The grader writes progress from the notebook tabs; show it when the learner comes back.
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && refresh());
 }

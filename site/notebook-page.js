@@ -13,7 +13,7 @@
 //    Pyodide raises KeyboardInterrupt in the running cell. The kernel and everything defined in it
 //    stay.
 
-import { SERVICE_WORKER, openDrive, readRecord, writeRecord } from "./backup.js";
+import { SERVICE_WORKER, openDrive, precache, readRecord, writeRecord } from "./backup.js";
 
 // The page is cross-origin isolated (site/service-worker.js) for one reason: a SharedArrayBuffer
 // for the kernel's interrupt buffer. JupyterLite's Pyodide kernel would also switch its drive to
@@ -54,7 +54,8 @@ function startKernelEarly() {
   }
 }
 
-if (navigator.serviceWorker && new URLSearchParams(location.search).get("path")?.endsWith(".ipynb")) {
+const opensNotebook = new URLSearchParams(location.search).get("path")?.endsWith(".ipynb");
+if (navigator.serviceWorker && opensNotebook) {
   if (navigator.serviceWorker.controller) {
     startKernelEarly();
   } else {
@@ -79,6 +80,19 @@ window.Worker = class extends NativeWorker {
     hearInterruptBuffer(this);
   }
 };
+
+// The service worker keeps the whole site for offline use in the background (service-worker.js).
+// A notebook page holds those downloads while its kernel starts or runs a cell, which they would
+// slow down, and lets them go on once the kernel has been idle for a few seconds.
+const PRECACHE_WHEN_IDLE_FOR = 3000;  // ms
+let precacheTimer = null;
+precache(opensNotebook ? "later" : "now");
+
+function kernelStatus(status) {
+  clearTimeout(precacheTimer);
+  if (status === "idle") precacheTimer = setTimeout(() => precache("now"), PRECACHE_WHEN_IDLE_FOR);
+  else if (status === "busy") precache("later");
+}
 
 function interruptible(kernel) {
   const prototype = Object.getPrototypeOf(kernel);
@@ -165,6 +179,7 @@ function watch(widget) {
   widget.sessionContext.iopubMessage.connect((_, message) => {
     if (message.header.msg_type === "execute_input") save(widget);
   });
+  widget.sessionContext.statusChanged.connect((_, status) => kernelStatus(status));
   const kernelFound = () => widget.sessionContext.session?.kernel && interruptible(widget.sessionContext.session.kernel);
   widget.sessionContext.kernelChanged.connect(kernelFound);
   kernelFound();

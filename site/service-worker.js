@@ -10,9 +10,11 @@
 // 2. Offline after one visit. precache.js, written by the site build (lite/build.py), lists every
 //    file of the site and a digest of their contents, the build's version. The files are kept in
 //    the cache "tinytorch-<version>": each as a page asks for it, and the rest in the background
-//    (a few at a time, so that the page's own downloads go first), so that after one visit every
-//    module opens, its kernel starts and NumPy loads with the network off. Caches of other
-//    versions are deleted when this worker takes over.
+//    once a page asks for that (backup.js's precache), so that after one visit every module opens,
+//    its kernel starts and NumPy loads with the network off. The dashboard asks at once; a notebook
+//    page asks when its kernel is ready, and holds the background downloads until then (at most a
+//    minute): on a first visit they made the kernel 5 s slower to start on a two-core laptop.
+//    Caches of other versions are deleted when this worker takes over.
 //    Online too, the cache wins: a cached file is exactly this build's file, and it comes without
 //    a round trip to the host (a workshop's wifi is slow). A new build still reaches learners:
 //    the browser checks this worker and precache.js for changes at each page load, and a changed
@@ -30,14 +32,39 @@ importScripts("./precache.js");  // self.PRECACHE = {version, files}
   const CACHE = CACHE_PREFIX + self.PRECACHE.version;
   const FILES = new Set(self.PRECACHE.files.map((file) => new URL(file, location).href));
   const FILL_AT_ONCE = 3;
+  const HOLD_AT_MOST = 60_000;  // ms: a page that asked to wait may be gone without saying
   let filling = null;  // the background fill of the cache, while this worker runs
+  let hold = null;     // while a notebook page starts its kernel: {until, release}
+
+  // {type: "tinytorch:precache", when: "now" | "later"} from a page of the site.
+  self.addEventListener("message", (event) => {
+    if (event.data?.type !== "tinytorch:precache") return;
+    if (event.data.when === "later") {
+      if (!hold) {
+        let release;
+        const until = new Promise((resolve) => { release = resolve; });
+        hold = { until, release };
+        setTimeout(() => holdOver(hold), HOLD_AT_MOST);
+      }
+    } else {
+      holdOver(hold);
+    }
+    filling ??= fill();
+    event.waitUntil(filling);  // the browser keeps the worker running while the fill goes on
+  });
+
+  function holdOver(which) {
+    if (which && which === hold) {
+      hold = null;
+      which.release();
+    }
+  }
 
   // Registered before JupyterLite's listener: a file of the site is answered here, and JupyterLite's
   // listener never sees it. Everything else (the drive, the heartbeat, files the site does not
   // have) is JupyterLite's, as before.
   self.addEventListener("fetch", (event) => {
-    filling ??= fill();
-    event.waitUntil(filling);  // the browser keeps the worker running while the fill goes on
+    if (filling) event.waitUntil(filling);
     const url = siteFile(event.request);
     if (url === null) return;
     event.respondWith(fromCache(url, event.request));
@@ -68,8 +95,8 @@ importScripts("./precache.js");  // self.PRECACHE = {version, files}
     return response;
   }
 
-  /** Put every file of the site that the cache lacks into it. If one fails (offline, the server
-   *  gone), the next request the worker sees starts another round. */
+  /** Put every file of the site that the cache lacks into it, pausing while a page holds it. If one
+   *  fails (offline, the server gone), the next page that asks starts another round. */
   async function fill() {
     let complete = true;
     const cache = await caches.open(CACHE);
@@ -77,6 +104,7 @@ importScripts("./precache.js");  // self.PRECACHE = {version, files}
     const todo = [...FILES].filter((url) => !cached.has(url));
     const worker = async () => {
       for (let url = todo.shift(); url !== undefined; url = todo.shift()) {
+        while (hold) await hold.until;
         if (await cache.match(url)) continue;  // a page asked for it meanwhile
         try {
           const response = await fetch(url, { cache: "no-cache" });  // revalidated: never an older build's copy
