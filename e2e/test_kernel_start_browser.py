@@ -30,10 +30,15 @@ def test_kernel_starts_from_the_snapshot_and_early(page, site_url):
     assert first_random != second_random, "each kernel seeds random afresh, not from the snapshot's state"
     # The files the snapshot's kernel has without unpacking its wheels: a module it never
     # imported, package metadata, and tito's course data.
-    check = ("import importlib.metadata, IPython.lib.pretty, tito.course; course = tito.course.Course(); "
+    # A cell that imports them does not install their wheels again (the kernel loads the packages
+    # a cell imports, unless Pyodide knows them as loaded).
+    check = ("import importlib.metadata, IPython.lib.pretty, jedi, tito.course; course = tito.course.Course(); "
              "print(importlib.metadata.version('ipython'), course.module('01')[1]['title'], len(course.source_text('01')) > 0)")
+    wheels = []
+    page.context.on("request", lambda request: request.url.endswith(".whl") and wheels.append(request.url))
     output = run_cell(page, check, timeout=60_000)
     assert "Traceback" not in output and output.split()[-1] == "True", output
+    assert wheels == [] and "Loading" not in output, (wheels, output)
 
 
 def damage_memory(pyodide, manifest):

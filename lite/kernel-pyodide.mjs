@@ -109,6 +109,9 @@ async function startPyodide(options) {
         },
       });
       pyodide._module.HEAP32[trampoline.address / 4] = trampoline.value;
+      // Installed from the blob, not by Pyodide: said here, or a cell's `import IPython` (the kernel
+      // loads the packages a cell imports) would download and install IPython and its 13 wheels again.
+      for (const name of manifest.files.names) pyodide.loadedPackages[name] = "default channel";
       // The snapshot's memory is the build's, random module and all: a fresh seed, as a normal start has.
       pyodide.runPython("import random\nrandom.seed()\ndel random");
       globalThis.tinytorchKernelStart.snapshot = true;
@@ -147,7 +150,7 @@ async function fittingManifest(options) {
   const response = await fetch(MANIFEST);
   if (response.status === 404) return null;
   const manifest = await response.json();
-  if (!Number.isInteger(manifest.size) || !manifest.files) throw new Error("its manifest is from another build of the site");
+  if (!Number.isInteger(manifest.size) || !Array.isArray(manifest.files?.names)) throw new Error("its manifest is from another build of the site");
   if (manifest.pyodide !== version) throw new Error(`it is for Pyodide ${manifest.pyodide}, this is ${version}`);
   const missing = manifest.packages.filter((name) => !(options.packages || []).includes(name));
   if (missing.length) throw new Error(`the kernel does not load ${missing.join(", ")}`);

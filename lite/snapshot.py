@@ -116,7 +116,8 @@ def make_snapshot(pyodide_dir, env, packages, site_packages):
         "lockfile_sha256": hashlib.sha256((pyodide_dir / "pyodide-lock.json").read_bytes()).hexdigest(),
         "packages": sorted(packages),  # the kernel must load these (and so their dependencies)
         "files": {"file": FILES, "sha256": hashlib.sha256(files).hexdigest(), "size": len(files),
-                  "packages": sorted(pure)},  # installed by writing kernel-files
+                  "packages": sorted(pure),  # installed by writing kernel-files
+                  "names": [pure[key]["name"] for key in sorted(pure)]},  # as Pyodide's loadedPackages names them
         "env": env,
         "jspi": True,
     }
