@@ -16,23 +16,25 @@ START = ("import js, random; start = js.tinytorchKernelStart; "
 NOTEBOOK = "00_welcome.ipynb"
 
 
-def test_kernel_starts_from_the_snapshot_and_early(page, site_url):
+def test_kernel_starts_from_the_snapshot_and_early(page, site_url, numpy_bundled):
     page.goto(site_url + notebook_url(NOTEBOOK))
     wait_for_kernel(page)
     # A first visit: early only if the service worker the page registers took over before
     # JupyterLite made the kernel's worker, so not checked here.
-    snapshot, _, _, first_random = run_cell(page, START, timeout=300_000).split()
-    assert snapshot == "True"
+    snapshot, _, created, first_random = run_cell(page, START, timeout=300_000).split()
+    assert (snapshot, created) == ("True", "True")
     page.reload()  # now the service worker controls the page from its start
     wait_for_kernel(page)
     snapshot, early, created, second_random = run_cell(page, START, timeout=300_000).split()
     assert (snapshot, early, created) == ("True", "True", "True")
     assert first_random != second_random, "each kernel seeds random afresh, not from the snapshot's state"
+    # The early kernel imported NumPy (its files come in the blob) before the learner's first cell.
+    assert run_cell(page, "import sys; print('numpy' in sys.modules)").strip() == str(numpy_bundled)
     # The files the snapshot's kernel has without unpacking its wheels: a module it never
     # imported, package metadata, and tito's course data.
     # A cell that imports them does not install their wheels again (the kernel loads the packages
     # a cell imports, unless Pyodide knows them as loaded).
-    check = ("import importlib.metadata, IPython.lib.pretty, jedi, tito.course; course = tito.course.Course(); "
+    check = (f"import importlib.metadata, IPython.lib.pretty, jedi, tito.course{', numpy' * numpy_bundled}; course = tito.course.Course(); "
              "print(importlib.metadata.version('ipython'), course.module('01')[1]['title'], len(course.source_text('01')) > 0)")
     wheels = []
     page.context.on("request", lambda request: request.url.endswith(".whl") and wheels.append(request.url))

@@ -35,11 +35,14 @@ export function prestart() {
 // pyodide-kernel creates its IPython kernel at `import pyodide_kernel` (1.5-3 s, which no snapshot
 // can hold: the kernel keeps JavaScript objects). Its worker imports it once it has mounted the
 // drive; nothing in that import looks at the drive, so the early start does it first, and the
-// worker's import finds it done. If it fails, the worker's own import says why, where the learner sees it.
+// worker's import finds it done. NumPy is imported here too, before a learner's first cell needs
+// it: a snapshot cannot hold its native libraries, so its files come in the blob and its first
+// import compiles their WebAssembly (about 1 s). If either fails, the learner's own import says why.
 async function createKernel(pyodide) {
   try {
     await pyodide.runPythonAsync("import pyodide_kernel");
     pyodide.tinytorchKernelCreated = true;
+    if (pyodide.loadedPackages.numpy) await pyodide.runPythonAsync("import numpy");
   } catch (error) {
     console.warn("TinyTorch: the kernel was not created early:", error.message);
   }
@@ -50,7 +53,7 @@ async function createKernel(pyodide) {
 const asked = ({ indexURL, lockFileURL, packages, env }) => JSON.stringify({ indexURL, lockFileURL, packages, env });
 
 // How this kernel started, for the curious and the tests (`import js; js.tinytorchKernelStart`):
-// early (before JupyterLite asked for it), its IPython kernel created early too, from the snapshot.
+// early (before JupyterLite asked for it), its IPython kernel created here (createKernel), from the snapshot.
 globalThis.tinytorchKernelStart = { early: false, created: false, snapshot: false };
 
 // pyodide-kernel's worker calls this as Pyodide's loadPyodide.
@@ -61,15 +64,19 @@ export async function loadPyodide(options) {
     try {
       const pyodide = await early.pyodide;
       globalThis.tinytorchKernelStart.early = true;
-      globalThis.tinytorchKernelStart.created = pyodide.tinytorchKernelCreated === true;
       pyodide.setStdout({ batched: options.stdout });
       pyodide.setStderr({ batched: options.stderr });
-      return pyodide;
+      return created(pyodide);
     } catch (error) {
       console.warn("TinyTorch: the kernel's early start failed, starting again:", error);
     }
   }
-  return startPyodide(options);
+  return created(await createKernel(await startPyodide(options)));
+}
+
+function created(pyodide) {
+  globalThis.tinytorchKernelStart.created = pyodide.tinytorchKernelCreated === true;
+  return pyodide;
 }
 
 async function startPyodide(options) {
@@ -90,8 +97,8 @@ async function startPyodide(options) {
       const memory = new Uint8Array(manifest.size);
       const filled = fillSnapshot(manifest, memory);
       filled.catch(() => {});  // its failure is loadPyodide's to report, below: not an unhandled rejection meanwhile
-      // The wheels the snapshot imported from are installed as one blob of files (lite/snapshot.py),
-      // written before Python starts; the kernel's other packages (NumPy) load as usual.
+      // The wheels the snapshot imported from, and NumPy's, are installed as one blob of files
+      // (lite/snapshot.py), written before Python starts; any other package loads as usual.
       const files = fetchChecked(manifest.files);
       files.catch(() => {});
       pyodide = await loadPlainPyodide({

@@ -10,9 +10,10 @@ library) into site-packages and imports what the kernel imports at its start, sh
 kernel itself (that touches the page's JavaScript objects, which a snapshot cannot hold).
 
 The snapshot is the memory only: files live in JavaScript. So the build also writes the files those
-wheels install as one blob (kernel-files.bin.gz, installed_files below), which the kernel writes into
-its file system before Python starts, instead of unpacking each wheel in WebAssembly (8-21 s of a
-start on a loaded machine); the kernel's other packages (NumPy) load as usual.
+wheels install, and NumPy's, as one blob (kernel-files.bin.gz, installed_files below), which the
+kernel writes into its file system before Python starts, instead of unpacking each wheel in
+WebAssembly (8-21 s of a start on a loaded machine, 1-2 s of it NumPy's). The early kernel imports
+NumPy once started, which compiles its native libraries (lite/kernel-pyodide.mjs).
 lite/kernel-pyodide.mjs, the kernel's pyodideUrl, uses the snapshot only if kernel-snapshot.json
 matches the Pyodide, the lockfile and the packages it is asked for and both files' sha256 match;
 otherwise (or if Pyodide refuses it) the kernel starts the normal way.
@@ -106,7 +107,8 @@ def make_snapshot(pyodide_dir, env, packages, site_packages):
             raise SnapshotError(f"the kernel's snapshot could not be made:\n{node.stderr[-3000:]}")
         memory = raw.read_bytes()
     (pyodide_dir / SNAPSHOT).write_bytes(gzip.compress(memory, compresslevel=6, mtime=0))
-    files = installed_files(pyodide_dir, pure.values(), site_packages)
+    blob = {**pure, **{name: entry for name, entry in lock["packages"].items() if name == "numpy"}}  # NumPy if shipped
+    files = installed_files(pyodide_dir, blob.values(), site_packages)
     (pyodide_dir / FILES).write_bytes(gzip.compress(files, compresslevel=6, mtime=0))
     manifest = {
         "file": SNAPSHOT,
@@ -116,8 +118,8 @@ def make_snapshot(pyodide_dir, env, packages, site_packages):
         "lockfile_sha256": hashlib.sha256((pyodide_dir / "pyodide-lock.json").read_bytes()).hexdigest(),
         "packages": sorted(packages),  # the kernel must load these (and so their dependencies)
         "files": {"file": FILES, "sha256": hashlib.sha256(files).hexdigest(), "size": len(files),
-                  "packages": sorted(pure),  # installed by writing kernel-files
-                  "names": [pure[key]["name"] for key in sorted(pure)]},  # as Pyodide's loadedPackages names them
+                  "packages": sorted(blob),  # installed by writing kernel-files
+                  "names": [blob[key]["name"] for key in sorted(blob)]},  # as Pyodide's loadedPackages names them
         "env": env,
         "jspi": True,
     }
@@ -126,7 +128,7 @@ def make_snapshot(pyodide_dir, env, packages, site_packages):
 
 
 def installed_files(pyodide_dir, wheels, site_packages):
-    """The files that installing the lockfile entries `wheels` (pure-Python wheels) puts into
+    """The files that installing the lockfile entries `wheels` puts into
     `site_packages`, as Pyodide's loadPackage writes them, in one blob that the kernel writes into
     its file system instead of unpacking each wheel in WebAssembly (a snapshot holds memory, not
     files): 4 bytes (little-endian) giving the length of a JSON list of [path, size], that list,

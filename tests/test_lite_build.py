@@ -3,9 +3,11 @@ taking NumPy from a Pyodide distribution (here a fake one: a lockfile and a dumm
 
 import gzip
 import hashlib
+import io
 import json
 import shutil
 import tomllib
+import zipfile
 
 import pytest
 
@@ -52,7 +54,10 @@ def test_kernel_snapshot_matches_what_the_kernel_loads(site):
         "@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]
     assert manifest["lockfile_sha256"] == hashlib.sha256((pyodide / "pyodide-lock.json").read_bytes()).hexdigest()
     assert manifest["env"] == options["env"] and set(manifest["packages"]) <= set(options["packages"])
-    assert "numpy" not in manifest["packages"] + manifest["files"]["packages"]  # a snapshot cannot hold a loaded native library
+    assert "numpy" not in manifest["packages"]  # a snapshot cannot hold a loaded native library: the kernel imports it
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text())["packages"]
+    assert ("numpy" in manifest["files"]["packages"]) == ("numpy" in lock)  # its files come in the blob when shipped
+    assert manifest["files"]["names"] == [lock[key]["name"] for key in manifest["files"]["packages"]]
     memory = gzip.decompress((pyodide / manifest["file"]).read_bytes())
     assert (hashlib.sha256(memory).hexdigest(), len(memory)) == (manifest["sha256"], manifest["size"])
     files = gzip.decompress((pyodide / manifest["files"]["file"]).read_bytes())
@@ -69,7 +74,19 @@ def test_course_json_and_landing_page(site):
     assert (site / "index.html").read_text() == (lite.ROOT / "site" / "index.html").read_text()
 
 
-def official_numpy(monkeypatch, content=b"not really numpy"):
+def dummy_wheel():
+    """A NumPy wheel in form only (the site's kernel blob unpacks it): a zip with a package and its metadata."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as wheel:
+        wheel.writestr("numpy/__init__.py", "not really numpy\n")
+        wheel.writestr("numpy-2.4.3.dist-info/METADATA", "Name: numpy\nVersion: 2.4.3\n")
+    return buffer.getvalue()
+
+
+DUMMY_NUMPY = dummy_wheel()
+
+
+def official_numpy(monkeypatch, content=DUMMY_NUMPY):
     """Make the build's official lockfile vouch for a dummy NumPy wheel (`content`); returns the lock."""
     lock = lite.official_lock()
     lock["packages"]["numpy"]["sha256"] = hashlib.sha256(content).hexdigest()
@@ -86,11 +103,11 @@ def test_numpy_pin_is_the_browsers():
 
 def test_numpy_wheel_is_shipped_with_its_lock_entry(tmp_path, monkeypatch):
     official_numpy(monkeypatch)
-    (tmp_path / NUMPY_WHEEL).write_bytes(b"not really numpy")
+    (tmp_path / NUMPY_WHEEL).write_bytes(DUMMY_NUMPY)
     site = lite.build(pyodide_dist=str(tmp_path / NUMPY_WHEEL), output=tmp_path / "site")
     lock = json.loads((site / "api/pyodide/pyodide-lock.json").read_text())
-    assert lock["packages"]["numpy"]["sha256"] == hashlib.sha256(b"not really numpy").hexdigest()
-    assert (site / "api/pyodide" / NUMPY_WHEEL).read_bytes() == b"not really numpy"
+    assert lock["packages"]["numpy"]["sha256"] == hashlib.sha256(DUMMY_NUMPY).hexdigest()
+    assert (site / "api/pyodide" / NUMPY_WHEEL).read_bytes() == DUMMY_NUMPY
     assert json.loads((site / "course.json").read_text())["numpy_bundled"] is True
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     assert "numpy" in config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
@@ -114,11 +131,11 @@ def test_numpy_of_another_pyodide_is_rejected_by_name(tmp_path):
 def test_a_distribution_folder_and_tarball_are_read_too(tmp_path, monkeypatch):
     lock = official_numpy(monkeypatch)
     (tmp_path / "pyodide").mkdir()
-    (tmp_path / "pyodide" / NUMPY_WHEEL).write_bytes(b"not really numpy")
+    (tmp_path / "pyodide" / NUMPY_WHEEL).write_bytes(DUMMY_NUMPY)
     (tmp_path / "pyodide" / "pyodide-lock.json").write_text("{}")  # a distribution's own: not needed
     wheel, entry = lite.numpy_from_dist(tmp_path, lock)
     assert wheel == tmp_path / "pyodide" / NUMPY_WHEEL and entry["file_name"] == NUMPY_WHEEL
     tarball = shutil.make_archive(str(tmp_path / "pyodide-314.0.3"), "bztar", tmp_path, "pyodide")
     monkeypatch.setattr(lite, "BUILD", tmp_path / "build")  # where the tarball is unpacked
     wheel, entry = lite.numpy_from_dist(tarball, lock)
-    assert wheel.read_bytes() == b"not really numpy" and entry["file_name"] == NUMPY_WHEEL
+    assert wheel.read_bytes() == DUMMY_NUMPY and entry["file_name"] == NUMPY_WHEEL
