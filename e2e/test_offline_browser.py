@@ -42,11 +42,12 @@ def test_a_module_never_opened_works_offline_after_one_visit(new_context, site_u
         assert run_cell(page, "print(sum(range(4)))").strip() == "6"
 
 
-# A page's word to the site's service worker (backup.js's precache), once the worker is active.
+# A page's word to the site's service worker, as the site's pages say it (backup.js's precache).
 ASK = """async (when) => {
-    const registration = await navigator.serviceWorker.register("service-worker.js?enableCache=false");
+    const { SERVICE_WORKER, precache } = await import("./backup.js");
+    await navigator.serviceWorker.register(SERVICE_WORKER);
     await navigator.serviceWorker.ready;
-    registration.active.postMessage({type: "tinytorch:precache", when});
+    precache(when);
 }"""
 
 

@@ -13,7 +13,8 @@
 export const SERVICE_WORKER = "service-worker.js?enableCache=false";
 
 // Ask the site's service worker (service-worker.js) to keep every file of the site for offline
-// use: "now", or "later", when this page says "now" (a notebook page whose kernel is starting).
+// use: "now", or "later": once a page says "now", or a minute on (a notebook page whose kernel is
+// starting or running a cell).
 export function precache(when) {
   navigator.serviceWorker?.ready
     .then((registration) => registration.active?.postMessage({ type: "tinytorch:precache", when }))

@@ -12,8 +12,9 @@
 //    the cache "tinytorch-<version>": each as a page asks for it, and the rest in the background
 //    once a page asks for that (backup.js's precache), so that after one visit every module opens,
 //    its kernel starts and NumPy loads with the network off. The dashboard asks at once; a notebook
-//    page asks when its kernel is ready, and holds the background downloads until then (at most a
-//    minute): on a first visit they made the kernel 5 s slower to start on a two-core laptop.
+//    page holds the background downloads while its kernel starts or runs a cell (each hold lasts a
+//    minute at most) and asks once the kernel has been idle for 3 s: on a first visit they made the
+//    kernel 5 s slower to start on a two-core laptop.
 //    Caches of other versions are deleted when this worker takes over.
 //    Online too, the cache wins: a cached file is exactly this build's file, and it comes without
 //    a round trip to the host (a workshop's wifi is slow). A new build still reaches learners:
