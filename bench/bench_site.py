@@ -16,7 +16,8 @@ What is measured, in Chromium, each run in a new browser profile (empty cache):
                        kernel has been idle for 3 s (site/service-worker.js).
 Prints the median and the range of each, for both sites, and the ratio of the medians.
 
-The stock site is `jupyter lite build` with its default settings; its static/pyodide/ is ours
+The stock site is `jupyter lite build` with its default settings and the Pyodide kernel's extension
+only, as ours (this Python also has jupytext's); its static/pyodide/ is ours
 without the grader: Pyodide's core from npm and the same wheels and lockfile (a local Pyodide is
 the only way to run offline; the wheels are bytecode as in Pyodide's own distribution, which a
 stock site loads from its CDN). So the two differ only in their JupyterLite and kernel settings,
@@ -46,7 +47,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "e2e")]
 
-from lite.build import BUILD, GRADER, PYODIDE, build  # noqa: E402
+from lite.build import BUILD, GRADER, KERNEL_EXTENSION, PYODIDE, build, write_json  # noqa: E402
 from lite.serve import Handler, serve_in_thread  # noqa: E402
 from site_tools import CHROMIUM, CHROMIUM_ARGS, notebook_url, run_cell  # noqa: E402
 
@@ -66,6 +67,9 @@ def stock_site(ours):
     for path in pyodide.glob("kernel-*"):  # ours only: the kernel's snapshot and early start
         path.unlink()
     (pyodide / "pyodide-lock.json").write_text(json.dumps(lock))
+    # Its one JupyterLab extension is the Pyodide kernel's, as ours (this Python also has jupytext's).
+    write_json(lite_dir / "jupyter_lite_config.json", {"LiteBuildConfig": {
+        "ignore_sys_prefix": ["federated_extensions"], "federated_extensions": [str(KERNEL_EXTENSION)]}})
     (lite_dir / "files").mkdir()
     shutil.copy(ours / "files" / NOTEBOOK, lite_dir / "files")
     subprocess.run([sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir),

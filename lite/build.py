@@ -48,7 +48,9 @@ NOTEBOOKS = ROOT / "grader" / "tito" / "course" / "notebooks" / "learner"
 COURSE = ROOT / "curriculum" / "course.toml"
 GRADER_BUILD = ROOT / "grader" / "build"  # setuptools' scratch folder: neither an input nor to be trusted
 # The ipykernel / piplite / pyodide-kernel wheels that jupyterlite-pyodide-kernel ships.
-KERNEL_WHEELS = Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+# The one JupyterLab extension the site has, from this Python: the Pyodide kernel's (lite_build_config).
+KERNEL_EXTENSION = Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension"
+KERNEL_WHEELS = KERNEL_EXTENSION / "static" / "pypi"
 
 # What the kernel loads before it is ready (see initPackageManager / initKernel in
 # pyodide-kernel's worker), with everything they depend on in the lockfile.
@@ -105,7 +107,7 @@ def build_unlocked(pyodide_dist, output, force, klass=NO_CLASS):
     settings = lite_settings(preload, klass)
     write_json(lite_dir / "jupyter-lite.json", settings)
     stage_kernel_start(lite_dir / PYODIDE, settings["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN])
-    shutil.copy(ROOT / "lite" / "jupyter_lite_config.json", lite_dir)
+    write_json(lite_dir / "jupyter_lite_config.json", lite_build_config())
     stage_notebooks(lite_dir / "contents")
 
     jupyterlite = subprocess.run(
@@ -189,6 +191,15 @@ def lite_settings(preload, klass=NO_CLASS):
 
 
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+
+
+def lite_build_config():
+    """lite/jupyter_lite_config.json, with the Pyodide kernel's extension as the site's only
+    JupyterLab extension: not every one this Python has (jupytext's, there for the course's
+    tools, would add its menus to the learner's pages and its code to their load)."""
+    config = json.loads((ROOT / "lite" / "jupyter_lite_config.json").read_text())
+    config["LiteBuildConfig"].update(ignore_sys_prefix=["federated_extensions"], federated_extensions=[str(KERNEL_EXTENSION)])
+    return config
 # The kernel's pyodideUrl: Pyodide's loadPyodide, started from the memory snapshot the build makes
 # after the kernel's slow imports (lite/snapshot.py) when it fits, the normal way when not.
 KERNEL_PYODIDE = "kernel-pyodide.mjs"
@@ -281,7 +292,8 @@ def stage_pyodide(pyodide_dir, pyodide_dist=None):
     grader.unlink()
     if pyodide_dist is not None:
         wheel, entry = numpy_from_dist(pyodide_dist, lock)
-        packages["numpy"] = ship(wheel, pyodide_dir, entry)
+        # Its wheel has sources: as bytecode, NumPy's first import in the kernel is 1 s faster.
+        packages["numpy"] = ship(bytecode_wheels([wheel])[wheel], pyodide_dir, entry)
 
     missing = {dep for entry in packages.values() for dep in map(canonicalize_name, entry["depends"])} - set(packages)
     assert not missing, f"the shipped packages depend on packages not shipped: {sorted(missing)}"
@@ -356,19 +368,20 @@ for name in os.listdir("/wheels"):  # one unpacked wheel each; its .py files bec
 
 
 def bytecode_wheels(wheels):
-    """{wheel: the same wheel with .pyc files in place of its .py files}, cached in build/wheels/."""
-    cache = WHEELS / f"bytecode-pyodide-{pyodide_version()}"
-    todo = [wheel for wheel in wheels if not (cache / wheel.name).exists()]
+    """{wheel: the same wheel with .pyc files in place of its .py files}, cached in build/wheels/
+    by content (two files of the same name, e.g. a test's stand-in for NumPy, are two wheels)."""
+    cached = {wheel: WHEELS / f"bytecode-pyodide-{pyodide_version()}" / sha256(wheel)[:16] / wheel.name for wheel in wheels}
+    todo = [wheel for wheel in wheels if not cached[wheel].exists()]
     if todo:
         with tempfile.TemporaryDirectory() as tmp:
             for wheel in todo:
                 zipfile.ZipFile(wheel).extractall(Path(tmp) / wheel.name)
             script = COMPILE % (json.dumps((NPM_PYODIDE / "pyodide.mjs").as_uri()), json.dumps(tmp))
             subprocess.run(["node", "--input-type=module", "-e", script], check=True)
-            cache.mkdir(parents=True, exist_ok=True)
             for wheel in todo:
-                sourceless_wheel(Path(tmp) / wheel.name, cache / wheel.name)
-    return {wheel: cache / wheel.name for wheel in wheels}
+                cached[wheel].parent.mkdir(parents=True, exist_ok=True)
+                sourceless_wheel(Path(tmp) / wheel.name, cached[wheel])
+    return cached
 
 
 def sourceless_wheel(unpacked, path):

@@ -6,14 +6,15 @@ time so that a kernel starts from it instead of importing IPython & co. in WebAs
 Pyodide 314 can save its WebAssembly memory (`loadPyodide({_makeSnapshot: true})`, then
 `pyodide.makeMemorySnapshot()`) and start from it (`_loadSnapshot`). Here the Pyodide from npm runs
 in Node, unpacks the site's start-up wheels (not NumPy: a snapshot cannot hold a loaded native
-library) into site-packages and imports what the kernel imports at its start, short of creating the
-kernel itself (that touches the page's JavaScript objects, which a snapshot cannot hold).
+library) into site-packages and does what the kernel does at its start: its imports, and creating
+the IPython kernel (1.5-3 s in a browser). The JavaScript objects it keeps are Pyodide's own
+functions, which the snapshot names and the restored kernel finds in its own Pyodide.
 
 The snapshot is the memory only: files live in JavaScript. So the build also writes the files those
 wheels install, and NumPy's, as one blob (kernel-files.bin.gz, installed_files below), which the
 kernel writes into its file system before Python starts, instead of unpacking each wheel in
-WebAssembly (8-21 s of a start on a loaded machine, 1-2 s of it NumPy's). The early kernel imports
-NumPy once started, which compiles its native libraries (lite/kernel-pyodide.mjs).
+WebAssembly (8-21 s of a start on a loaded machine, 1-2 s of it NumPy's). The kernel imports NumPy
+soon after its start, which compiles its native libraries (lite/kernel-pyodide.mjs).
 lite/kernel-pyodide.mjs, the kernel's pyodideUrl, uses the snapshot only if kernel-snapshot.json
 matches the Pyodide, the lockfile and the packages it is asked for and both files' sha256 match;
 otherwise (or if Pyodide refuses it) the kernel starts the normal way.
@@ -31,25 +32,13 @@ SNAPSHOT = "kernel-snapshot.bin.gz"
 FILES = "kernel-files.bin.gz"
 MANIFEST = "kernel-snapshot.json"
 
-# What the kernel's start imports (pyodide-kernel's worker: initPackageManager, then initKernel's
-# `import pyodide_kernel`, whose IPython profile loads tito.kernel), in that order. pyodide_kernel
-# itself creates the kernel at import, so its mocks (fake termios, fcntl, ... that IPython must
-# see) are applied here by loading that one file, and the rest is what its modules import.
+# What the kernel's start does in Python (pyodide-kernel's worker: initPackageManager, then
+# initKernel's `import pyodide_kernel`, which creates the IPython kernel, whose profile loads
+# tito.kernel). The worker's own `import pyodide_kernel` then finds it done; what ties the kernel to
+# its page (its output callbacks, the interrupt buffer) is set after the start, by the worker and tito.
 IMPORTS = """
-import importlib.util, sysconfig
-spec = importlib.util.spec_from_file_location("_pyodide_kernel_mocks", sysconfig.get_path("purelib") + "/pyodide_kernel/mocks.pyc")
-mocks = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mocks)
-mocks.apply_mocks()
-del spec, mocks
-
 import piplite.piplite
-import comm, traitlets, traitlets.config
-import IPython, IPython.display
-import IPython.core.application, IPython.core.completer, IPython.core.displayhook, IPython.core.displaypub
-import IPython.core.getipython, IPython.core.history, IPython.core.inputtransformer2
-import IPython.core.interactiveshell, IPython.core.shellapp, IPython.utils.tokenutil
-import tito.kernel, tito.magic
+import pyodide_kernel
 import gc
 gc.collect()  # nothing left for a later collection to close with this process's file descriptors
 """

@@ -68,7 +68,7 @@ importScripts("./precache.js");  // self.PRECACHE = {version, files}
     if (filling) event.waitUntil(filling);
     const url = siteFile(event.request);
     if (url === null) return;
-    event.respondWith(fromCache(url, event.request));
+    event.respondWith(fromCache(url, event));
     event.stopImmediatePropagation();
   });
 
@@ -87,12 +87,14 @@ importScripts("./precache.js");  // self.PRECACHE = {version, files}
     return FILES.has(url.href) ? url.href : null;
   }
 
-  async function fromCache(url, request) {
+  // A file not kept yet goes to the page as it arrives, and into the cache beside: the kernel's
+  // Pyodide compiles while it downloads, its snapshot unpacks while it downloads.
+  async function fromCache(url, event) {
     const cache = await caches.open(CACHE);
     const cached = await cache.match(url);
     if (cached) return cached;
-    const response = await fetch(request);
-    if (response.ok && !response.redirected) await cache.put(url, response.clone());
+    const response = await fetch(event.request);
+    if (response.ok && !response.redirected) event.waitUntil(cache.put(url, response.clone()).catch(() => {}));  // else the fill gets it
     return response;
   }
 

@@ -21,6 +21,13 @@ def site():
     return lite.build()
 
 
+def test_the_only_jupyterlab_extension_is_the_kernels(site):
+    """Not every extension of the build's Python: jupytext's is there for the course's tools."""
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    assert [extension["name"] for extension in config["federated_extensions"]] == ["@jupyterlite/pyodide-kernel-extension"]
+    assert [path.name for path in (site / "extensions").iterdir()] == ["@jupyterlite"]
+
+
 def test_config_never_points_beyond_the_site(site):
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
@@ -78,8 +85,9 @@ def dummy_wheel():
     """A NumPy wheel in form only (the site's kernel blob unpacks it): a zip with a package and its metadata."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as wheel:
-        wheel.writestr("numpy/__init__.py", "not really numpy\n")
+        wheel.writestr("numpy/__init__.py", '"""Not really NumPy."""\n')
         wheel.writestr("numpy-2.4.3.dist-info/METADATA", "Name: numpy\nVersion: 2.4.3\n")
+        wheel.writestr("numpy-2.4.3.dist-info/RECORD", "")
     return buffer.getvalue()
 
 
@@ -106,8 +114,11 @@ def test_numpy_wheel_is_shipped_with_its_lock_entry(tmp_path, monkeypatch):
     (tmp_path / NUMPY_WHEEL).write_bytes(DUMMY_NUMPY)
     site = lite.build(pyodide_dist=str(tmp_path / NUMPY_WHEEL), output=tmp_path / "site")
     lock = json.loads((site / "api/pyodide/pyodide-lock.json").read_text())
-    assert lock["packages"]["numpy"]["sha256"] == hashlib.sha256(DUMMY_NUMPY).hexdigest()
-    assert (site / "api/pyodide" / NUMPY_WHEEL).read_bytes() == DUMMY_NUMPY
+    shipped = site / "api/pyodide" / NUMPY_WHEEL
+    assert lock["packages"]["numpy"]["sha256"] == hashlib.sha256(shipped.read_bytes()).hexdigest()
+    # The official wheel, its sources compiled to bytecode as the other wheels' are.
+    names = zipfile.ZipFile(shipped).namelist()
+    assert "numpy/__init__.pyc" in names and "numpy/__init__.py" not in names, names
     assert json.loads((site / "course.json").read_text())["numpy_bundled"] is True
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     assert "numpy" in config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]

@@ -24,7 +24,7 @@ def load_ipython_extension(ip):
     from . import magic
 
     magic.register(ip)
-    if sys.platform == "emscripten" and interrupt_problem() is None:
+    if sys.platform == "emscripten":
         ip.events.register("pre_run_cell", _Announcer(ip))
 
 
@@ -43,19 +43,24 @@ def interrupt_problem():
 
 
 class _Announcer:
-    """Before each cell: hand this kernel's interrupt buffer to the page, once per page session."""
+    """Before each cell: hand this kernel's interrupt buffer to the page, once per page session.
+    The buffer is made before the first cell, not when the kernel loads this: the site's kernel is
+    loaded at build time, into the memory snapshot it starts from (lite/snapshot.py), which cannot
+    hold one; and it is made only where Interrupt can work (interrupt_problem)."""
 
     def __init__(self, ip):
-        import js
-        import pyodide_js
-
-        self.ip, self.sessions = ip, set()
-        self.buffer = js.Int32Array.new(js.SharedArrayBuffer.new(4))
-        pyodide_js.setInterruptBuffer(self.buffer)
+        self.ip, self.sessions, self.buffer = ip, set(), None
 
     def __call__(self, info=None):
         import js
 
+        if self.buffer is None:
+            if interrupt_problem():
+                return
+            import pyodide_js
+
+            self.buffer = js.Int32Array.new(js.SharedArrayBuffer.new(4))
+            pyodide_js.setInterruptBuffer(self.buffer)
         parent = self.ip.kernel.get_parent() or {}
         session = (parent.get("header") or {}).get("session")
         if session and session not in self.sessions:
