@@ -114,7 +114,8 @@ def test_a_runaway_check_is_stopped_where_it_loops_and_the_rest_are_not_run(cour
     result = graded_with(course, ws, budget=0.5, old="return 2 * x", new=loop)
     message = messages(result)["test_unit_double"]
     assert message.startswith("stopped after 0.5 s while running test_unit_double: the code may loop forever"), message
-    assert "; it was at 00_first.ipynb, cell " in message and "x += 1" in message, message
+    assert "; it was at 00_first.ipynb, cell " in message, message
+    assert message.rsplit(": ", 1)[1] in [line.strip() for line in loop.splitlines()], message  # a line of the loop, any
     # one runaway check costs one budget, not one per check
     assert messages(result) == {"test_unit_double": message, "test_hidden_double_negative": NOT_RUN, "test_hidden_halve": NOT_RUN}
 
