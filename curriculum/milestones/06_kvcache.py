@@ -28,6 +28,7 @@
 # 19 benchmark.
 
 # %%
+import gc
 import sys
 import time
 
@@ -81,9 +82,13 @@ def generation_event(seed=0):
         return head(x)
 
     def timed(use_cache):  # (tokens, seconds, positions scored) of one generation
-        positions[0], start = 0, CLOCK()
-        tokens = gpt.generate(prompt, new_tokens, temperature=0, use_cache=use_cache)
-        return tokens, CLOCK() - start, positions[0]
+        gc.disable()  # as timeit does: a collection of the whole process's objects is not this generation's work
+        try:
+            positions[0], start = 0, CLOCK()
+            tokens = gpt.generate(prompt, new_tokens, temperature=0, use_cache=use_cache)
+            return tokens, CLOCK() - start, positions[0]
+        finally:
+            gc.enable()
 
     for use_cache in (False, True):  # warm-up, as MLPerf allows: first calls pay for imports and first allocations
         gpt.generate(prompt[:1], 2, temperature=0, use_cache=use_cache)
@@ -204,15 +209,18 @@ def run_experiment(report=print, seed=0):
                           "int8_size_reduction": float_bytes / int8_bytes,
                           "kv_speedup": g["speedup"], "float32_test_accuracy": float_acc},
               "notes": generation_table(g) + optimization_table(round_)}
+    hints = []  # every part that missed: a busy machine can make the speedup miss beside another fault
     if not g["identical"]:
-        result["hint"] = (f"Hint: the cached tokens differ from the uncached ones from position {g['first_difference']} on: "
-                          f"check module 18 (positions of the new tokens, the causal mask over the cache, advance()).")
+        hints.append(f"Hint: the cached tokens differ from the uncached ones from position {g['first_difference']} on: "
+                     f"check module 18 (positions of the new tokens, the causal mask over the cache, advance()).")
     elif g["positions_saved"] < 10 or g["speedup"] < GOAL_SPEEDUP:
-        result["hint"] = ("Hint: the cache gives the same tokens but not the saving: check that module 18 feeds one "
-                          "position per step, never recomputes the sequence, and generates inside no_grad().")
-    elif float_bytes / int8_bytes <= 3 or int8_acc < float_acc - 0.01:
-        result["hint"] = ("Hint: check module 15: a QuantizedLinear keeps only int8 weights, their scales and the bias "
-                          "(no float32 weight), rounds (not truncates) and is calibrated on the inputs it really gets.")
+        hints.append("Hint: the cache gives the same tokens but not the saving: check that module 18 feeds one "
+                     "position per step, never recomputes the sequence, and generates inside no_grad().")
+    if float_bytes / int8_bytes <= 3 or int8_acc < float_acc - 0.01:
+        hints.append("Hint: check module 15: a QuantizedLinear keeps only int8 weights, their scales and the bias "
+                     "(no float32 weight), rounds (not truncates) and is calibrated on the inputs it really gets.")
+    if hints:
+        result["hint"] = "\n".join(hints)
     return result
 
 # %% [markdown]
