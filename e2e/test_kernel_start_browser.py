@@ -28,9 +28,7 @@ def test_kernel_starts_from_the_snapshot_and_early(page, site_url, numpy_bundled
     snapshot, early, created, second_random = run_cell(page, START, timeout=300_000).split()
     assert (snapshot, early, created) == ("True", "True", "True")
     assert first_random != second_random, "each kernel seeds random afresh, not from the snapshot's state"
-    # The kernel imports NumPy (its files come in the blob) 2 s after JupyterLab takes it
-    # (lite/kernel-pyodide.mjs), before a learner is likely to run a cell that needs it.
-    page.wait_for_timeout(3000)
+    # The early kernel imported NumPy (its files come in the blob) before the learner's first cell.
     assert run_cell(page, "import sys; print('numpy' in sys.modules)").strip() == str(numpy_bundled)
     # The files the snapshot's kernel has without unpacking its wheels: a module it never
     # imported, package metadata, and tito's course data.

@@ -35,27 +35,20 @@ export function prestart() {
 // pyodide-kernel creates its IPython kernel at `import pyodide_kernel` (1.5-3 s), which its worker
 // runs once it has mounted the drive. The snapshot holds that kernel already (lite/snapshot.py); a
 // start without it creates the kernel here, as early as it can: nothing in that import looks at the
-// drive, and the worker's import finds it done. If it fails, the worker's own import says why.
+// drive, and the worker's import finds it done. NumPy is imported here too, before a learner's
+// first cell needs it: a snapshot cannot hold its native libraries, so its files come in the blob
+// and its first import compiles their WebAssembly (about 1 s). Here, before the kernel is handed
+// over, and not later in the background: a learner's Interrupt meant for a cell would stop that
+// import instead. If either fails, the learner's own import says why.
 async function createKernel(pyodide) {
   try {
     await pyodide.runPythonAsync("import pyodide_kernel");
     pyodide.tinytorchKernelCreated = true;
+    if (pyodide.loadedPackages.numpy) await pyodide.runPythonAsync("import numpy");
   } catch (error) {
     console.warn("TinyTorch: the kernel was not created early:", error.message);
   }
   return pyodide;
-}
-
-// NumPy is imported before a learner's first cell is likely to need it, but after the page has
-// loaded: a snapshot cannot hold its native libraries, so its files come in the blob and its first
-// import compiles their WebAssembly (about 1 s of both cores, which the page's start needs more).
-// JupyterLite asks for the kernel once its page is nearly ready; the import waits this long after.
-// A cell that imports NumPy sooner does it itself; if the import fails, the learner's own says why.
-const IMPORT_NUMPY_AFTER = 2000;  // ms
-
-function importNumpySoon(pyodide) {
-  if (!pyodide.loadedPackages.numpy) return;
-  setTimeout(() => pyodide.runPythonAsync("import numpy").catch(() => {}), IMPORT_NUMPY_AFTER);
 }
 
 // What the kernel asks Pyodide for, but the callbacks it gives: what a prestarted Pyodide must match.
@@ -85,7 +78,6 @@ export async function loadPyodide(options) {
 
 function created(pyodide) {
   globalThis.tinytorchKernelStart.created = pyodide.tinytorchKernelCreated === true;
-  importNumpySoon(pyodide);
   return pyodide;
 }
 

@@ -14,7 +14,7 @@ The snapshot is the memory only: files live in JavaScript. So the build also wri
 wheels install, and NumPy's, as one blob (kernel-files.bin.gz, installed_files below), which the
 kernel writes into its file system before Python starts, instead of unpacking each wheel in
 WebAssembly (8-21 s of a start on a loaded machine, 1-2 s of it NumPy's). The kernel imports NumPy
-soon after its start, which compiles its native libraries (lite/kernel-pyodide.mjs).
+as it starts, which compiles its native libraries (lite/kernel-pyodide.mjs).
 lite/kernel-pyodide.mjs, the kernel's pyodideUrl, uses the snapshot only if kernel-snapshot.json
 matches the Pyodide, the lockfile and the packages it is asked for and both files' sha256 match;
 otherwise (or if Pyodide refuses it) the kernel starts the normal way.
