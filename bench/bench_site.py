@@ -47,7 +47,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "e2e")]
 
-from lite.build import BUILD, GRADER, KERNEL_EXTENSION, PYODIDE, build, write_json  # noqa: E402
+from lite.build import BUILD, GRADER, ONLY_KERNEL_EXTENSION, PYODIDE, build, write_json  # noqa: E402
 from lite.serve import Handler, serve_in_thread  # noqa: E402
 from site_tools import CHROMIUM, CHROMIUM_ARGS, notebook_url, run_cell  # noqa: E402
 
@@ -68,8 +68,7 @@ def stock_site(ours):
         path.unlink()
     (pyodide / "pyodide-lock.json").write_text(json.dumps(lock))
     # Its one JupyterLab extension is the Pyodide kernel's, as ours (this Python also has jupytext's).
-    write_json(lite_dir / "jupyter_lite_config.json", {"LiteBuildConfig": {
-        "ignore_sys_prefix": ["federated_extensions"], "federated_extensions": [str(KERNEL_EXTENSION)]}})
+    write_json(lite_dir / "jupyter_lite_config.json", {"LiteBuildConfig": ONLY_KERNEL_EXTENSION})
     (lite_dir / "files").mkdir()
     shutil.copy(ours / "files" / NOTEBOOK, lite_dir / "files")
     subprocess.run([sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir),

@@ -192,14 +192,19 @@ def lite_settings(preload, klass=NO_CLASS):
 
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 
+# The Pyodide kernel's extension as a site's only JupyterLab extension (LiteBuildConfig settings):
+# not every one this Python has (jupytext's, there for the course's tools, would add its menus to
+# the learner's pages and its code to their load).
+ONLY_KERNEL_EXTENSION = {"ignore_sys_prefix": ["federated_extensions"], "federated_extensions": [str(KERNEL_EXTENSION)]}
+
 
 def lite_build_config():
-    """lite/jupyter_lite_config.json, with the Pyodide kernel's extension as the site's only
-    JupyterLab extension: not every one this Python has (jupytext's, there for the course's
-    tools, would add its menus to the learner's pages and its code to their load)."""
+    """lite/jupyter_lite_config.json, with the kernel's extension only."""
     config = json.loads((ROOT / "lite" / "jupyter_lite_config.json").read_text())
-    config["LiteBuildConfig"].update(ignore_sys_prefix=["federated_extensions"], federated_extensions=[str(KERNEL_EXTENSION)])
+    config["LiteBuildConfig"].update(ONLY_KERNEL_EXTENSION)
     return config
+
+
 # The kernel's pyodideUrl: Pyodide's loadPyodide, started from the memory snapshot the build makes
 # after the kernel's slow imports (lite/snapshot.py) when it fits, the normal way when not.
 KERNEL_PYODIDE = "kernel-pyodide.mjs"
